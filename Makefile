@@ -1,0 +1,55 @@
+# make run: set up and serve on http://127.0.0.1:5000 · make test: set up and run every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup setup-dev chromium translations db bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.req: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.req-dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.req
+
+setup: $(VENV)/.req translations
+
+setup-dev: $(VENV)/.req-dev translations chromium
+
+translations:
+	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v "^$$" || true
+	@test -f translations/ru/LC_MESSAGES/messages.mo
+
+chromium:
+	@if [ -n "$$CHROMIUM_PATH" ] && [ -x "$$CHROMIUM_PATH" ]; then exit 0; fi; \
+	if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi
+
+db: setup
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+
+run: db
+	@echo ""
+	@echo "Provider console: http://$(HOST):$(PORT)/  (log in as admin; the password was printed at the first seed,"
+	@echo "or set ADMIN_PASSWORD before the first 'make run')"
+	@echo ""
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+
+test: setup-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

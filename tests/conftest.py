@@ -1,0 +1,90 @@
+"""Fixtures: a fresh app and database per test, a client, a login helper, and SQL query counting."""
+import os
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from config import TestConfig
+from webapp import create_app
+from webapp.cli import seed_defaults
+from webapp.extensions import db
+from webapp.models import Account
+
+from tests.factories import PASSWORD
+
+ADMIN_PASSWORD = "admin-password-123"
+
+
+@pytest.fixture
+def app():
+    app = create_app(TestConfig)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        seed_defaults(ADMIN_PASSWORD)
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def admin(app):
+    return db.session.scalar(select(Account).where(Account.login_key == "admin"))
+
+
+def login(client, account_or_login, password=None):
+    """Log in through the real form; returns the response."""
+    login_name = getattr(account_or_login, "login", account_or_login)
+    if password is None:
+        password = ADMIN_PASSWORD if login_name == "admin" else PASSWORD
+    db.session.commit()  # the test's factories must be visible to the request
+    return client.post("/login", data={"login": login_name, "password": password})
+
+
+@pytest.fixture
+def as_admin(client, admin):
+    response = login(client, admin)
+    assert response.status_code == 302, response.text
+    return client
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements run inside the block: `with count_queries() as counter: ...; counter.n`."""
+    from contextlib import contextmanager
+
+    class Counter:
+        n = 0
+        statements: list
+
+    @contextmanager
+    def counting():
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, *args):
+            if not re.match(r"\s*(BEGIN|COMMIT|ROLLBACK|PRAGMA|SAVEPOINT|RELEASE)", statement, re.I):
+                counter.n += 1
+                counter.statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting
+
+
+def csrf_token_of(html: str) -> str:
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match, "no csrf-token meta on the page"
+    return match.group(1)

@@ -1,0 +1,98 @@
+"""The application factory."""
+import sqlite3
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import config
+from webapp.extensions import babel, csrf, db, login_manager, migrate
+
+CSP = ("default-src 'self'; img-src 'self'; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'; frame-ancestors 'none'")
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def create_app(config_class=config.Config) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(config.TEMPLATES_DIR),
+        static_folder=str(config.STATIC_DIR),
+        instance_path=str(config.INSTANCE_DIR),
+    )
+    app.config.from_object(config_class)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config_class.secret_key()
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    from webapp.auth.sessions import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+
+    from webapp import auth, departments, errors, hours, main, staff
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(departments.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(hours.bp)
+    errors.register(app)
+
+    from webapp.cli import register as register_cli
+
+    register_cli(app)
+    _register_template_helpers(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from webapp.models.localized import current_language
+    from webapp.navigation import visible_nav
+    from webapp.rights.guard import has_right
+
+    @app.context_processor
+    def inject():
+        return {"has_right": has_right, "languages": app.config["LANGUAGES"],
+                "current_language": current_language(), "visible_nav": visible_nav}
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, _record):
+    """SQLite: foreign keys on, WAL, and transactions begun by us (see _sqlite_begin)."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    """SQLite: a request that may write takes the write lock at BEGIN, so it never fails half-way."""
+    if conn.dialect.name != "sqlite":
+        return
+    from flask import has_request_context
+
+    writing = has_request_context() and request.method not in READ_METHODS
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

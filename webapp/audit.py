@@ -1,0 +1,16 @@
+"""The audit trail: one entry per change, written in the same transaction as the change."""
+from webapp.extensions import db
+from webapp.models import Account, AuditEntry, Department
+
+
+def _describe(target) -> str:
+    if isinstance(target, Account):
+        return f"account:{target.id}:{target.login}"
+    if isinstance(target, Department):
+        return f"department:{target.id}:{target.name_en}"
+    return f"{type(target).__name__.lower()}:{getattr(target, 'id', '')}"
+
+
+def record(actor: Account | None, action: str, target, detail: str | None = None) -> None:
+    db.session.add(AuditEntry(actor_id=actor.id if actor else None, action=action,
+                              target=_describe(target)[:200], detail=detail))

@@ -1,0 +1,19 @@
+"""The login and language forms."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Login"), validators=[DataRequired(_l("Enter your login.")), Length(max=64)],
+                        render_kw={"autocomplete": "username", "autofocus": True})
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
+                                                         Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField(validators=[DataRequired()])
+    next = HiddenField()

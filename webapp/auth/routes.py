@@ -1,0 +1,50 @@
+"""Login, logout and the language switch."""
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webapp.auth import bp
+from webapp.auth.forms import LanguageForm, LoginForm
+from webapp.auth.sessions import authenticate, end_session, safe_next, start_session
+from webapp.extensions import db
+from webapp.htmx import render
+from webapp.rights import public, requires
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        account = authenticate(form.login.data, form.password.data)
+        if account is not None:
+            start_session(account)
+            db.session.commit()
+            return redirect(safe_next(form.next.data) or url_for("main.dashboard"))
+        form.password.errors.append(_("Wrong login or password, or the account is disabled."))
+    status = 422 if request.method == "POST" else 200
+    return render("auth/login.html", form=form, status=status)
+
+
+@bp.route("/logout", methods=["POST"])
+@requires()
+def logout():
+    end_session()
+    db.session.commit()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def language():
+    form = LanguageForm()
+    if not form.validate_on_submit() or form.lang.data not in current_app.config["LANGUAGES"]:
+        abort(400, _("Unknown language."))
+    if current_user.is_authenticated:
+        current_user.locale = form.lang.data
+        db.session.commit()
+    session["lang"] = form.lang.data
+    return redirect(safe_next(form.next.data) or url_for("main.dashboard"))

@@ -1,0 +1,100 @@
+"""Command-line commands: `flask seed` (the defaults, once) and `flask translate ...`."""
+import os
+import secrets
+import subprocess
+from datetime import time
+from pathlib import Path
+from zoneinfo import available_timezones
+
+import click
+from sqlalchemy import select
+
+import config
+from webapp.extensions import db
+from webapp.models import Account, AccountKind, BusinessDay, BusinessHours, DayMode, Department, DepartmentRight
+
+SEED_DEPARTMENTS = (
+    # English name, Russian name, shown in the support center, sections granted
+    ("Sales department", "Отдел продаж", False,
+     ("clients.view", "clients.edit", "services.view", "services.manage", "tariffs.view", "tariffs.edit",
+      "tasks.view", "tasks.solve", "payments.view", "payments.edit", "expenses.view", "expenses.edit")),
+    ("Technical support", "Техническая поддержка", True,
+     ("support.tickets", "services.view", "services.manage", "tariffs.view", "tariffs.edit",
+      "tasks.view", "tasks.solve", "clients.view", "clients.edit")),
+)
+SEED_HOURS_NAME = "Weekdays 09:00–18:00"
+
+
+def server_timezone() -> str:
+    """The IANA name of the server's time zone: $TZ, /etc/timezone, the /etc/localtime link, or UTC."""
+    zones = available_timezones()
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    timezone_file = Path("/etc/timezone")
+    if timezone_file.exists():
+        candidates.append(timezone_file.read_text().strip())
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        target = str(localtime.resolve())
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    return next((zone for zone in candidates if zone in zones), "UTC")
+
+
+def seed_defaults(admin_password: str | None = None) -> str | None:
+    """Create the defaults once; returns the admin's generated password, if one was generated."""
+    if db.session.scalar(select(Account.id).where(Account.builtin.is_(True))) is not None:
+        return None
+    hours = BusinessHours(name=SEED_HOURS_NAME, timezone=server_timezone())
+    hours.days = [
+        BusinessDay(weekday=d, mode=DayMode.hours, opens=time(9), closes=time(18)) if d < 5
+        else BusinessDay(weekday=d, mode=DayMode.closed)
+        for d in range(7)
+    ]
+    db.session.add(hours)
+    for name_en, name_ru, in_support, rights in SEED_DEPARTMENTS:
+        department = Department(name_en=name_en, name_ru=name_ru, business_hours=hours,
+                                show_in_support=in_support, task_locale="en")
+        department.rights = [DepartmentRight(function_id=f) for f in rights]
+        db.session.add(department)
+    generated = None
+    if not admin_password:
+        admin_password = generated = secrets.token_urlsafe(12)
+    admin = Account(kind=AccountKind.staff, login="admin", login_key="admin", name_en="Administrator",
+                    name_ru="Администратор", full_access=True, builtin=True, active=True)
+    admin.set_password(admin_password)
+    db.session.add(admin)
+    db.session.flush()
+    return generated
+
+
+def register(app) -> None:
+    @app.cli.command("seed")
+    def seed():
+        """Create the default departments, business hours and the built-in admin, once."""
+        generated = seed_defaults(os.environ.get("ADMIN_PASSWORD"))
+        db.session.commit()
+        if generated:
+            click.echo(f"Created the built-in admin. Log in as: admin / {generated}")
+            click.echo("This password is shown once; change it on the staff page.")
+        else:
+            click.echo("Defaults are in place; nothing to seed.")
+
+    @app.cli.group()
+    def translate():
+        """Extract, update and compile the translations."""
+
+    def pybabel(*args):
+        subprocess.run(["pybabel", *args], check=True, cwd=config.BASE_DIR)
+
+    @translate.command()
+    def update():
+        """Extract the messages and merge them into every language's catalog."""
+        pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+                "-o", "translations/messages.pot", ".")
+        pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching",
+                "--ignore-obsolete")
+
+    @translate.command()
+    def compile():
+        """Compile the catalogs to .mo files."""
+        pybabel("compile", "-d", "translations", "--statistics")

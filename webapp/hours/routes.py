@@ -1,0 +1,2 @@
+"""Routes."""
+from webapp.hours import bp  # noqa: F401

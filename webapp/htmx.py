@@ -1,0 +1,30 @@
+"""HTMX helpers: detect its requests, answer a page or a fragment, redirect and trigger."""
+import json
+
+from flask import make_response, render_template, request
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(page: str, fragment: str | None = None, status: int = 200, **context):
+    """The fragment for an HTMX request, the full page otherwise; either way Vary: HX-Request."""
+    template = fragment if fragment and is_htmx() else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def hx_redirect(url: str):
+    response = make_response("", 200)
+    response.headers["HX-Redirect"] = url
+    return response
+
+
+def hx_trigger(response, event: str, detail=None):
+    """Add an event for htmx to fire on the client, e.g. a toast message."""
+    existing = json.loads(response.headers.get("HX-Trigger", "{}") or "{}")
+    existing[event] = detail if detail is not None else True
+    response.headers["HX-Trigger"] = json.dumps(existing)
+    return response

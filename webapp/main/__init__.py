@@ -1,0 +1,6 @@
+"""The dashboard and the avatars of staff members."""
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from webapp.main import routes  # noqa: E402,F401

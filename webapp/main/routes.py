@@ -1,0 +1,17 @@
+"""The dashboard: the sections the staff member's rights open, and nothing else."""
+from flask_login import current_user
+
+from webapp.htmx import render
+from webapp.main import bp
+from webapp.rights import SECTIONS, effective_rights, requires
+
+
+@bp.route("/")
+@requires()
+def dashboard():
+    rights = effective_rights(current_user)
+    sections = [
+        (section, [f for f in section.functions if f.id in rights.ids]) for section in SECTIONS
+    ]
+    sections = [(section, held) for section, held in sections if held]
+    return render("main/dashboard.html", sections=sections, rights=rights)

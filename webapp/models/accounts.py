@@ -1,0 +1,95 @@
+"""Accounts: one model for both types, clients and staff, and their login sessions."""
+import enum
+import hashlib
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from webapp.extensions import db
+from webapp.models.localized import localized
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class AccountKind(enum.Enum):
+    staff = "staff"
+    client = "client"
+
+
+class Account(UserMixin, db.Model):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[AccountKind] = mapped_column(
+        Enum(AccountKind, name="account_kind", native_enum=False, length=10), default=AccountKind.staff
+    )
+    login: Mapped[str] = mapped_column(String(64))
+    login_key: Mapped[str] = mapped_column(String(64), unique=True, index=True)  # lower-cased login
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    full_access: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    builtin: Mapped[bool] = mapped_column(Boolean, default=False)  # the built-in admin
+    locale: Mapped[str | None] = mapped_column(String(8))
+    avatar: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # 80x80 PNG
+    avatar_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    departments = relationship(
+        "Department", secondary="staff_departments", back_populates="members", order_by="Department.name_en"
+    )
+
+    # Set at login and by the user loader: the session this request authenticated with.
+    session_token = None  # type: str | None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind is AccountKind.staff
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts at login
+        return bool(self.active)
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_en, self.name_ru)
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.name_en.split() if p[:1].isalnum()]
+        letters = "".join(p[0] for p in parts[:2]) or self.login[:1]
+        return letters.upper()
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<Account {self.login}>"
+
+
+class AccountSession(db.Model):
+    """A login session held on the server: logout deletes it, so a copied cookie stops working."""
+
+    __tablename__ = "account_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

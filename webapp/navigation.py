@@ -1,0 +1,36 @@
+"""The navigation: each entry names the endpoint it opens and the function it needs."""
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+
+from webapp.rights.guard import has_right
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    right: str | None
+    group: object | None = None
+
+
+NAV = (
+    NavItem("main.dashboard", _l("Dashboard"), None),
+    NavItem("departments.index", _l("Departments"), "departments.view", _l("Provider")),
+    NavItem("staff.index", _l("Staff"), "staff.view", _l("Provider")),
+    NavItem("hours.index", _l("Business hours"), "departments.edit", _l("Provider")),
+)
+
+
+def visible_nav() -> list[dict]:
+    """The entries the current user may open, as (group, label, url, blueprint)."""
+    items = []
+    for item in NAV:
+        if item.endpoint not in current_app.view_functions:
+            continue
+        if item.right is not None and not has_right(item.right):
+            continue
+        items.append({"group": item.group, "label": item.label, "url": url_for(item.endpoint),
+                      "blueprint": item.endpoint.split(".")[0], "endpoint": item.endpoint})
+    return items

@@ -1,0 +1,96 @@
+"""Effective rights of an account and where each comes from: one query, cached on the request."""
+from dataclasses import dataclass, field
+
+from flask import g, has_request_context
+from sqlalchemy import literal, select, union_all
+
+from webapp.extensions import db
+from webapp.models import Account, DepartmentRight, StaffRight, staff_departments
+from webapp.rights.catalog import ALL_IDS, function
+
+
+@dataclass
+class Source:
+    """Why a function is held: full access, individually, and/or through departments (their ids)."""
+
+    full_access: bool = False
+    individual: bool = False
+    department_ids: set[int] = field(default_factory=set)
+
+    @property
+    def inherited(self) -> bool:
+        return self.full_access or bool(self.department_ids)
+
+
+@dataclass(frozen=True)
+class EffectiveRights:
+    ids: frozenset[str]
+    sources: dict[str, Source]
+    full_access: bool = False
+
+    def __contains__(self, function_id: str) -> bool:
+        function(function_id)  # raises for an id outside the catalog
+        return function_id in self.ids
+
+    def source(self, function_id: str) -> Source:
+        return self.sources.get(function_id, Source())
+
+
+NOTHING = EffectiveRights(frozenset(), {})
+
+
+def _grants(account_id: int) -> list[tuple[str, int | None]]:
+    """Every stored grant reaching the account: (function id, department id or None if individual)."""
+    from_departments = (
+        select(DepartmentRight.function_id, DepartmentRight.department_id)
+        .join(staff_departments, staff_departments.c.department_id == DepartmentRight.department_id)
+        .where(staff_departments.c.account_id == account_id)
+    )
+    individual = select(StaffRight.function_id, literal(None).label("department_id")).where(
+        StaffRight.account_id == account_id
+    )
+    return list(db.session.execute(union_all(from_departments, individual)))
+
+
+def compute(account: Account | None) -> EffectiveRights:
+    """Inactive or non-staff: nothing; full access: the catalog; else individual ∪ departments."""
+    if account is None or not account.is_staff or not account.active:
+        return NOTHING
+    if account.full_access:
+        return EffectiveRights(ALL_IDS, {fid: Source(full_access=True) for fid in ALL_IDS}, True)
+    sources: dict[str, Source] = {}
+    for function_id, department_id in _grants(account.id):
+        if function_id not in ALL_IDS:
+            continue  # a stored grant for a function that left the catalog: ignored, kept
+        source = sources.setdefault(function_id, Source())
+        if department_id is None:
+            source.individual = True
+        else:
+            source.department_ids.add(department_id)
+    return EffectiveRights(frozenset(sources), sources)
+
+
+def effective_rights(account: Account | None) -> EffectiveRights:
+    """The effective rights, computed once per request and account."""
+    if account is None or getattr(account, "id", None) is None:
+        return NOTHING
+    if not has_request_context():
+        return compute(account)
+    cache = g.setdefault("_effective_rights", {})
+    if account.id not in cache:
+        cache[account.id] = compute(account)
+    return cache[account.id]
+
+
+def forget_rights(account_id: int | None = None) -> None:
+    """Drop the request's cached answers after a change, so the rest of the request sees it."""
+    if has_request_context() and "_effective_rights" in g:
+        if account_id is None:
+            g._effective_rights.clear()
+        else:
+            g._effective_rights.pop(account_id, None)
+
+
+def can(account: Account | None, function_id: str) -> bool:
+    """Whether the account holds the function now."""
+    return function_id in effective_rights(account)

@@ -1,0 +1,6 @@
+"""Staff members, their avatars and individual rights."""
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__, url_prefix="/provider/staff")
+
+from webapp.staff import routes  # noqa: E402,F401

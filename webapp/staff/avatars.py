@@ -1,0 +1,56 @@
+"""Avatars: uploads checked by content with Pillow and stored as an 80×80 PNG; initials otherwise."""
+import hashlib
+import io
+
+from flask_babel import gettext as _
+from markupsafe import escape
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 64 * 1024
+SIZE = 80
+FORMATS = {"PNG", "JPEG", "GIF"}
+MAX_PIXELS = 4096 * 4096  # a 64 KB image declaring more than this is a decompression bomb
+PALETTE = ("#1f5fbf", "#1d7a46", "#8a5a00", "#7b3fb3", "#b42318", "#0e7490", "#475569", "#9d174d")
+
+
+class AvatarError(ValueError):
+    """An upload that is not an acceptable avatar; the message says why."""
+
+
+def process_avatar(data: bytes) -> bytes:
+    """Check an upload by its content and return it as an 80×80 PNG without metadata."""
+    if not data:
+        raise AvatarError(_("The file is empty."))
+    if len(data) > MAX_BYTES:
+        raise AvatarError(_("The file is %(size)s KB; the limit is 64 KB.", size=(len(data) + 1023) // 1024))
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in FORMATS:
+                raise AvatarError(_("Only PNG, JPEG and GIF images are accepted."))
+            width, height = image.size
+            if width < 1 or height < 1 or width * height > MAX_PIXELS:
+                raise AvatarError(_("The image is %(w)s×%(h)s pixels; that is too large.", w=width, h=height))
+            image.seek(0)
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            image = image.convert("RGBA")
+    except AvatarError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        raise AvatarError(_("The file is not a PNG, JPEG or GIF image, or it is damaged.")) from None
+    fitted = ImageOps.fit(image, (SIZE, SIZE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    fitted.save(out, format="PNG", optimize=True)  # a new image: no EXIF, no text chunks
+    return out.getvalue()
+
+
+def initials_svg(initials: str, seed: str) -> str:
+    """An 80×80 SVG with the initials on a colour derived from the login."""
+    colour = PALETTE[int(hashlib.sha256(seed.encode()).hexdigest(), 16) % len(PALETTE)]
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" viewBox="0 0 80 80">'
+        f'<rect width="80" height="80" fill="{colour}"/>'
+        f'<text x="40" y="40" dy=".35em" text-anchor="middle" fill="#fff" '
+        f'font-family="system-ui, DejaVu Sans, sans-serif" font-size="32" font-weight="600">'
+        f"{escape(initials)}</text></svg>"
+    )
