@@ -1,8 +1,10 @@
 """Fixtures: a fresh app and database per test, a client, a login helper, and SQL query counting."""
+import contextvars
 import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from config import TestConfig
@@ -16,9 +18,29 @@ from tests.factories import PASSWORD
 ADMIN_PASSWORD = "admin-password-123"
 
 
+class RequestClient(FlaskClient):
+    """Each request runs as in a real worker: its own app context, `g` and database session.
+
+    The test's own session is committed first (so the request sees the factories' rows) and
+    expired after (so the test sees what the request wrote).
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+def database_url(tmp_path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
 @pytest.fixture
-def app():
-    app = create_app(TestConfig)
+def app(tmp_path):
+    config = type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path)})
+    app = create_app(config)
+    app.test_client_class = RequestClient
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -44,7 +66,6 @@ def login(client, account_or_login, password=None):
     login_name = getattr(account_or_login, "login", account_or_login)
     if password is None:
         password = ADMIN_PASSWORD if login_name == "admin" else PASSWORD
-    db.session.commit()  # the test's factories must be visible to the request
     return client.post("/login", data={"login": login_name, "password": password})
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from webapp.audit import record
 from webapp.extensions import db
 from webapp.models import Account, Department, DepartmentRight, StaffRight
-from webapp.rights import effective_rights, forget_rights, function
+from webapp.rights import effective_rights, forget_rights, function, granted_rights
 from webapp.rights.catalog import Section
 
 
@@ -72,7 +72,7 @@ def check_manage_staff(actor: Account, target: Account) -> None:
     actor_rights = effective_rights(actor)
     if actor_rights.full_access:
         return
-    target_rights = effective_rights(target)
+    target_rights = granted_rights(target)
     if target.builtin or target_rights.full_access or not target_rights.ids <= actor_rights.ids:
         raise GrantRefused(_("You cannot manage %(login)s: they hold rights that you do not.",
                              login=target.login))
@@ -122,7 +122,7 @@ def set_staff_function(actor: Account, target: Account, function_id: str, on: bo
     if on:
         changed = insert_ignoring_conflict(StaffRight, account_id=target.id, function_id=function_id)
     else:
-        source = effective_rights(target).source(function_id)
+        source = granted_rights(target).source(function_id)
         if source.inherited:
             raise InheritedRight(_("“%(right)s” is inherited from a department or full access and cannot "
                                    "be switched off here; change the department instead.",

@@ -2,7 +2,7 @@
 import secrets
 from urllib.parse import urlsplit
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, select
 
@@ -80,7 +80,10 @@ def safe_next(target: str | None) -> str | None:
 
 
 def select_locale() -> str:
+    """The user's stored language, else the one chosen before login, else the browser's."""
     languages = list(current_app.config["LANGUAGES"])
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("lang") in languages:

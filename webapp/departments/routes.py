@@ -1,2 +1,144 @@
 """Department pages: list, create, edit, delete, and the permission toggles."""
-from webapp.departments import bp  # noqa: F401
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from webapp.departments import bp
+from webapp.departments.forms import DepartmentForm, StateForm
+from webapp.departments.service import create_department, delete_department, update_department
+from webapp.errors import error_response
+from webapp.extensions import db
+from webapp.grants import GrantRefused, department_rights, set_department_function, set_department_section
+from webapp.htmx import render
+from webapp.models import Department, staff_departments
+from webapp.rights import CATALOG, SECTIONS, can, effective_rights, requires
+from webapp.rights.catalog import SECTION_BY_ID
+
+
+def load_department(department_id: int) -> Department:
+    department = db.session.scalar(
+        select(Department).options(joinedload(Department.business_hours), selectinload(Department.members))
+        .where(Department.id == department_id)
+    )
+    if department is None:
+        abort(404)
+    return department
+
+
+@bp.route("/")
+@requires("departments.view")
+def index():
+    pagination = db.paginate(
+        select(Department).options(joinedload(Department.business_hours))
+        .order_by(func.lower(Department.name_en), Department.id),
+        per_page=current_app.config["DEPARTMENTS_PER_PAGE"], error_out=False,
+    )
+    ids = [d.id for d in pagination.items]
+    members = dict(db.session.execute(
+        select(staff_departments.c.department_id, func.count())
+        .where(staff_departments.c.department_id.in_(ids)).group_by(staff_departments.c.department_id)
+    ).all()) if ids else {}
+    return render("departments/index.html", pagination=pagination, members=members)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("departments.edit")
+def new():
+    form = DepartmentForm()
+    if form.validate_on_submit():
+        department = create_department(current_user, form.values())
+        db.session.commit()
+        flash(_("Department “%(name)s” created. It has no rights yet: grant them below.",
+                name=department.name), "success")
+        return redirect(url_for(".permissions", department_id=department.id))
+    return render("departments/form.html", form=form, department=None,
+                  status=422 if form.errors else 200)
+
+
+@bp.route("/<int:department_id>", methods=["GET", "POST"])
+@requires("departments.view")
+def edit(department_id: int):
+    department = load_department(department_id)
+    form = DepartmentForm(obj=department, department=department)
+    if request.method == "POST":
+        if not can(current_user, "departments.edit"):
+            abort(403, _("You need the right “%(rights)s” to open this.", rights=CATALOG["departments.edit"].label))
+        if form.validate_on_submit():
+            update_department(current_user, department, form.values())
+            db.session.commit()
+            flash(_("Department “%(name)s” saved.", name=department.name), "success")
+            return redirect(url_for(".index"))
+    return render("departments/form.html", form=form, department=department,
+                  status=422 if form.errors else 200)
+
+
+@bp.route("/<int:department_id>/delete", methods=["GET", "POST"])
+@requires("departments.edit")
+def delete(department_id: int):
+    department = load_department(department_id)
+    if request.method == "POST":
+        name = department.name
+        delete_department(current_user, department)
+        db.session.commit()
+        flash(_("Department “%(name)s” deleted.", name=name), "success")
+        return redirect(url_for(".index"))
+    return render("departments/delete.html", department=department)
+
+
+def permission_context(department: Department) -> dict:
+    """What the permission rows need: the granted ids, and what the viewer may change."""
+    rights = effective_rights(current_user)
+    own_department = any(m.id == current_user.id for m in department.members)
+    editable = "rights.edit" in rights.ids and (rights.full_access or not own_department)
+    return {"department": department, "granted": department_rights(department), "viewer_rights": rights,
+            "editable": editable, "own_department": own_department}
+
+
+@bp.route("/<int:department_id>/permissions")
+@requires("departments.view")
+def permissions(department_id: int):
+    department = load_department(department_id)
+    return render("departments/permissions.html", sections=SECTIONS, **permission_context(department))
+
+
+def refused(error: GrantRefused):
+    db.session.rollback()
+    return error_response(error.status, str(error))
+
+
+@bp.route("/<int:department_id>/permissions/<function_id>", methods=["POST"])
+@requires("rights.edit")
+def toggle_permission(department_id: int, function_id: str):
+    department = load_department(department_id)
+    fn = CATALOG.get(function_id) or abort(404)
+    form = StateForm()
+    if not form.validate_on_submit():
+        abort(400, _("The state must be “on” or “off”."))
+    try:
+        set_department_function(current_user, department, fn.id, form.state.data == "on")
+    except GrantRefused as error:
+        return refused(error)
+    db.session.commit()
+    if request.headers.get("HX-Request") != "true":
+        return redirect(url_for(".permissions", department_id=department.id))
+    return render("departments/_permission_row.html", fn=fn, **permission_context(department))
+
+
+@bp.route("/<int:department_id>/permissions/section/<section_id>", methods=["POST"])
+@requires("rights.edit")
+def toggle_section(department_id: int, section_id: str):
+    department = load_department(department_id)
+    section = SECTION_BY_ID.get(section_id) or abort(404)
+    form = StateForm()
+    if not form.validate_on_submit():
+        abort(400, _("The state must be “on” or “off”."))
+    try:
+        set_department_section(current_user, department, section, form.state.data == "on")
+    except GrantRefused as error:
+        return refused(error)
+    db.session.commit()
+    if request.headers.get("HX-Request") != "true":
+        return redirect(url_for(".permissions", department_id=department.id))
+    return render("departments/_permission_section.html", section=section, **permission_context(department))

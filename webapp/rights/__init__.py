@@ -1,9 +1,9 @@
 """The rights engine: the catalog of functions, effective rights, and the guard every view uses."""
 from webapp.rights.catalog import CATALOG, SECTIONS, Function, Section, UnknownFunction, function
-from webapp.rights.engine import EffectiveRights, Source, can, effective_rights, forget_rights
+from webapp.rights.engine import EffectiveRights, Source, can, effective_rights, forget_rights, granted_rights
 from webapp.rights.guard import PUBLIC, public, requires
 
 __all__ = [
     "CATALOG", "SECTIONS", "EffectiveRights", "Function", "PUBLIC", "Section", "Source",
-    "UnknownFunction", "can", "effective_rights", "forget_rights", "function", "public", "requires",
+    "UnknownFunction", "can", "effective_rights", "forget_rights", "function", "granted_rights", "public", "requires",
 ]

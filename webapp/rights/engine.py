@@ -52,9 +52,9 @@ def _grants(account_id: int) -> list[tuple[str, int | None]]:
     return list(db.session.execute(union_all(from_departments, individual)))
 
 
-def compute(account: Account | None) -> EffectiveRights:
+def compute(account: Account | None, *, ignore_active: bool = False) -> EffectiveRights:
     """Inactive or non-staff: nothing; full access: the catalog; else individual ∪ departments."""
-    if account is None or not account.is_staff or not account.active:
+    if account is None or not account.is_staff or not (account.active or ignore_active):
         return NOTHING
     if account.full_access:
         return EffectiveRights(ALL_IDS, {fid: Source(full_access=True) for fid in ALL_IDS}, True)
@@ -70,25 +70,33 @@ def compute(account: Account | None) -> EffectiveRights:
     return EffectiveRights(frozenset(sources), sources)
 
 
-def effective_rights(account: Account | None) -> EffectiveRights:
-    """The effective rights, computed once per request and account."""
+def _cached(account: Account | None, ignore_active: bool) -> EffectiveRights:
     if account is None or getattr(account, "id", None) is None:
         return NOTHING
     if not has_request_context():
-        return compute(account)
+        return compute(account, ignore_active=ignore_active)
     cache = g.setdefault("_effective_rights", {})
-    if account.id not in cache:
-        cache[account.id] = compute(account)
-    return cache[account.id]
+    key = (account.id, ignore_active or account.active)
+    if key not in cache:
+        cache[key] = compute(account, ignore_active=ignore_active)
+    return cache[key]
+
+
+def effective_rights(account: Account | None) -> EffectiveRights:
+    """What the account may do now, computed once per request and account."""
+    return _cached(account, False)
+
+
+def granted_rights(account: Account | None) -> EffectiveRights:
+    """What the account holds, as if it were active: for showing and protecting a disabled account."""
+    return _cached(account, True)
 
 
 def forget_rights(account_id: int | None = None) -> None:
     """Drop the request's cached answers after a change, so the rest of the request sees it."""
     if has_request_context() and "_effective_rights" in g:
-        if account_id is None:
-            g._effective_rights.clear()
-        else:
-            g._effective_rights.pop(account_id, None)
+        for key in [k for k in g._effective_rights if account_id is None or k[0] == account_id]:
+            del g._effective_rights[key]
 
 
 def can(account: Account | None, function_id: str) -> bool:

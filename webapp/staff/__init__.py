@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/provider/staff")
 
-from webapp.staff import routes  # noqa: E402,F401
+from webapp.staff import rights_routes, routes  # noqa: E402,F401

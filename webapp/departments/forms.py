@@ -1,0 +1,61 @@
+"""The department form."""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from webapp.extensions import db
+from webapp.models import BusinessHours, Department
+
+
+class DepartmentForm(FlaskForm):
+    name_en = StringField(_l("Name (English)"), validators=[
+        DataRequired(_l("Name (English): enter the department's name.")),
+        Length(max=120, message=_l("Name (English): at most 120 characters."))])
+    name_ru = StringField(_l("Name (Русский)"), validators=[
+        Optional(), Length(max=120, message=_l("Name (Русский): at most 120 characters."))])
+    business_hours_id = SelectField(_l("Business hours"), coerce=int, validate_choice=False)
+    show_in_support = BooleanField(_l("Show in Support center"))
+    task_locale = SelectField(_l("Task localization"), validate_choice=False)
+
+    def __init__(self, *args, department: Department | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department = department
+        self.business_hours_id.choices = [
+            (h.id, h.name) for h in db.session.scalars(select(BusinessHours).order_by(BusinessHours.name))
+        ]
+        self.task_locale.choices = list(current_app.config["LANGUAGES"].items())
+
+    def validate_name_en(self, field):
+        name = field.data.strip()
+        query = select(Department.id).where(func.lower(Department.name_en) == name.lower())
+        if self.department is not None:
+            query = query.where(Department.id != self.department.id)
+        if db.session.scalar(query) is not None:
+            raise ValidationError(_l("Name (English): a department with this name already exists."))
+
+    def validate_business_hours_id(self, field):
+        if field.data not in {choice for choice, _label in field.choices}:
+            raise ValidationError(_l("Business hours: choose one of the schedules."))
+
+    def validate_task_locale(self, field):
+        if field.data not in current_app.config["LANGUAGES"]:
+            raise ValidationError(_l("Task localization: choose one of the languages."))
+
+    def values(self) -> dict:
+        """The fields the form declares, and nothing else (no mass assignment)."""
+        return {
+            "name_en": self.name_en.data.strip(),
+            "name_ru": (self.name_ru.data or "").strip() or None,
+            "business_hours_id": self.business_hours_id.data,
+            "show_in_support": bool(self.show_in_support.data),
+            "task_locale": self.task_locale.data,
+        }
+
+
+class StateForm(FlaskForm):
+    """The wanted state of a toggle: on or off."""
+
+    state = SelectField(choices=[("on", "on"), ("off", "off")])

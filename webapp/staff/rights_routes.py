@@ -1,0 +1,68 @@
+"""A staff member's effective rights with their sources, and the individual-right toggles."""
+from flask import abort, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.departments.forms import StateForm
+from webapp.errors import error_response
+from webapp.extensions import db
+from webapp.grants import GrantRefused, check_manage_staff, set_staff_function
+from webapp.htmx import render
+from webapp.models import Account, AccountKind
+from webapp.rights import CATALOG, SECTIONS, effective_rights, granted_rights, requires
+from webapp.staff import bp
+
+
+def load_staff(staff_id: int) -> Account:
+    account = db.session.scalar(
+        select(Account).options(selectinload(Account.departments))
+        .where(Account.id == staff_id, Account.kind == AccountKind.staff)
+    )
+    if account is None:
+        abort(404)
+    return account
+
+
+def rights_context(staff: Account) -> dict:
+    viewer = effective_rights(current_user)
+    reason = None
+    if staff.id == current_user.id:
+        reason = _("You cannot change your own rights.")
+    elif "rights.edit" not in viewer.ids:
+        reason = _("You can view these rights but not change them.")
+    else:
+        try:
+            check_manage_staff(current_user, staff)
+        except GrantRefused as error:
+            reason = str(error)
+    return {"staff": staff, "rights": granted_rights(staff), "viewer_rights": viewer,
+            "editable": reason is None, "readonly_reason": reason,
+            "department_names": {d.id: d.name for d in staff.departments}}
+
+
+@bp.route("/<int:staff_id>/rights")
+@requires("staff.view")
+def rights(staff_id: int):
+    staff = load_staff(staff_id)
+    return render("staff/rights.html", sections=SECTIONS, **rights_context(staff))
+
+
+@bp.route("/<int:staff_id>/rights/<function_id>", methods=["POST"])
+@requires("rights.edit")
+def toggle_right(staff_id: int, function_id: str):
+    staff = load_staff(staff_id)
+    fn = CATALOG.get(function_id) or abort(404)
+    form = StateForm()
+    if not form.validate_on_submit():
+        abort(400, _("The state must be “on” or “off”."))
+    try:
+        set_staff_function(current_user, staff, fn.id, form.state.data == "on")
+    except GrantRefused as error:
+        db.session.rollback()
+        return error_response(error.status, str(error))
+    db.session.commit()
+    if request.headers.get("HX-Request") != "true":
+        return redirect(url_for(".rights", staff_id=staff.id))
+    return render("staff/_right_row.html", fn=fn, **rights_context(staff))
