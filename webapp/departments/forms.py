@@ -3,7 +3,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from webapp.extensions import db
@@ -24,9 +24,9 @@ class DepartmentForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.department = department
         self.business_hours_id.choices = [
-            (h.id, h.name) for h in db.session.scalars(select(BusinessHours).order_by(BusinessHours.name))
+            SelectChoice(h.id, h.name) for h in db.session.scalars(select(BusinessHours).order_by(BusinessHours.name))
         ]
-        self.task_locale.choices = list(current_app.config["LANGUAGES"].items())
+        self.task_locale.choices = [SelectChoice(code, name) for code, name in current_app.config["LANGUAGES"].items()]
 
     def validate_name_en(self, field):
         name = field.data.strip()
@@ -37,7 +37,7 @@ class DepartmentForm(FlaskForm):
             raise ValidationError(_l("Name (English): a department with this name already exists."))
 
     def validate_business_hours_id(self, field):
-        if field.data not in {choice for choice, _label in field.choices}:
+        if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Business hours: choose one of the schedules."))
 
     def validate_task_locale(self, field):
@@ -58,4 +58,4 @@ class DepartmentForm(FlaskForm):
 class StateForm(FlaskForm):
     """The wanted state of a toggle: on or off."""
 
-    state = SelectField(choices=[("on", "on"), ("off", "off")])
+    state = SelectField(choices=[SelectChoice("on"), SelectChoice("off")])
