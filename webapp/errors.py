@@ -11,7 +11,9 @@ TITLES = {
     403: lambda: _("Access denied"),
     404: lambda: _("Not found"),
     405: lambda: _("Method not allowed"),
+    409: lambda: _("Refused"),
     413: lambda: _("Too large"),
+    422: lambda: _("Invalid input"),
     500: lambda: _("Something went wrong"),
 }
 MESSAGES = {
@@ -19,7 +21,9 @@ MESSAGES = {
     403: lambda: _("You do not have the right to open this."),
     404: lambda: _("There is nothing at this address, or it is not yours to see."),
     405: lambda: _("This address does not accept that kind of request."),
+    409: lambda: _("The change conflicts with the current state and was not made."),
     413: lambda: _("The upload is too large."),
+    422: lambda: _("The input is not valid."),
     500: lambda: _("The error has been logged and nothing was saved. Please try again."),
 }
 
