@@ -51,7 +51,7 @@
       group.hidden = !group.querySelector("[data-filter-text]:not([hidden])");
     });
     var counter = document.querySelector(input.getAttribute("data-filter-count") || "#none");
-    if (counter) counter.textContent = counter.getAttribute("data-template").replace("%d", shown);
+    if (counter) counter.textContent = counter.getAttribute("data-template").replace("{n}", shown);
   }
   document.addEventListener("input", function (event) {
     if (event.target.matches("[data-filter-target]")) applyFilter(event.target);
