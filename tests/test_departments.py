@@ -48,7 +48,7 @@ def test_seed_is_idempotent(app):
     from webapp.cli import seed_defaults
 
     before = (count(Department), count(DepartmentRight))
-    assert seed_defaults("another-password") is None
+    assert seed_defaults("another-password").created is False
     assert (count(Department), count(DepartmentRight)) == before
 
 

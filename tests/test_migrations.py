@@ -52,6 +52,7 @@ def test_admin_password_from_environment(tmp_path, monkeypatch):
         upgrade()
     result = app.test_cli_runner().invoke(args=["seed"])
     assert result.exit_code == 0 and "from-the-environment" not in result.output
+    assert "Seeded the defaults" in result.output and "ADMIN_PASSWORD" in result.output
     with app.app_context():
         admin = db.session.scalar(select(Account).where(Account.login == "admin"))
         assert admin.check_password("from-the-environment")

@@ -2,6 +2,7 @@
 import os
 import secrets
 import subprocess
+from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from zoneinfo import available_timezones
@@ -40,10 +41,16 @@ def server_timezone() -> str:
     return next((zone for zone in candidates if zone in zones), "UTC")
 
 
-def seed_defaults(admin_password: str | None = None) -> str | None:
-    """Create the defaults once; returns the admin's generated password, if one was generated."""
+@dataclass(frozen=True)
+class Seeded:
+    created: bool
+    generated_password: str | None = None
+
+
+def seed_defaults(admin_password: str | None = None) -> Seeded:
+    """Create the defaults once: business hours, the two departments and their rights, the admin."""
     if db.session.scalar(select(Account.id).where(Account.builtin.is_(True))) is not None:
-        return None
+        return Seeded(created=False)
     hours = BusinessHours(name=SEED_HOURS_NAME, timezone=server_timezone())
     hours.days = [
         BusinessDay(weekday=d, mode=DayMode.hours, opens=time(9), closes=time(18)) if d < 5
@@ -64,20 +71,22 @@ def seed_defaults(admin_password: str | None = None) -> str | None:
     admin.set_password(admin_password)
     db.session.add(admin)
     db.session.flush()
-    return generated
+    return Seeded(created=True, generated_password=generated)
 
 
 def register(app) -> None:
     @app.cli.command("seed")
     def seed():
         """Create the default departments, business hours and the built-in admin, once."""
-        generated = seed_defaults(os.environ.get("ADMIN_PASSWORD"))
+        seeded = seed_defaults(os.environ.get("ADMIN_PASSWORD"))
         db.session.commit()
-        if generated:
-            click.echo(f"Created the built-in admin. Log in as: admin / {generated}")
+        if not seeded.created:
+            click.echo("Defaults are in place; nothing to seed.")
+        elif seeded.generated_password:
+            click.echo(f"Seeded the defaults. Log in as: admin / {seeded.generated_password}")
             click.echo("This password is shown once; change it on the staff page.")
         else:
-            click.echo("Defaults are in place; nothing to seed.")
+            click.echo("Seeded the defaults. Log in as: admin, with the password from ADMIN_PASSWORD.")
 
     @app.cli.group()
     def translate():
