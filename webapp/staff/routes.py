@@ -1,14 +1,135 @@
 """Staff pages: list, create, edit, disable/enable, delete, avatars and individual rights."""
-from flask import abort, make_response
+from flask import abort, current_app, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from webapp.extensions import db
+from webapp.grants import GrantRefused
+from webapp.htmx import render
 from webapp.models import Account, AccountKind
 from webapp.rights import can, requires
-from webapp.staff import bp
+from webapp.staff import bp, service
 from webapp.staff.avatars import initials_svg
+from webapp.staff.forms import StaffForm, initial_data
+
+
+@bp.route("", strict_slashes=False)
+@requires("staff.view")
+def index():
+    query = request.args.get("q", "").strip()
+    page = request.args.get("page", 1, type=int)
+    pagination = service.search_staff(query, page, current_app.config["STAFF_PER_PAGE"])
+    return render("staff/index.html", pagination=pagination, q=query)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("staff.edit")
+def new():
+    form, departments = _form(None)
+    if form.validate_on_submit():
+        try:
+            account = service.create_staff(current_user, form.values())
+        except GrantRefused as refusal:
+            return _form_page(form, None, departments, refusal.status, refusal=str(refusal))
+        db.session.commit()
+        flash(_("Staff member %(login)s created.", login=account.login), "success")
+        return redirect(url_for("staff.edit", staff_id=account.id))
+    return _form_page(form, None, departments, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/<int:staff_id>", methods=["GET", "POST"])
+@requires("staff.view")
+def edit(staff_id: int):
+    """The staff member's form: read-only without the right to edit, or to manage this person."""
+    target = service.get_staff_or_404(staff_id)
+    if request.method == "POST":
+        _authorize_edit(target)
+    form, departments = _form(target)
+    if form.validate_on_submit():
+        try:
+            service.update_staff(current_user, target, form.values(), current_user.session_token)
+        except GrantRefused as refusal:
+            db.session.rollback()
+            return _form_page(form, target, departments, refusal.status, refusal=str(refusal))
+        db.session.commit()
+        flash(_("Staff member %(login)s saved.", login=target.login), "success")
+        return redirect(url_for("staff.edit", staff_id=target.id))
+    return _form_page(form, target, departments, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/<int:staff_id>/disable", methods=["POST"])
+@requires("staff.edit")
+def disable(staff_id: int):
+    return _set_active(staff_id, False)
+
+
+@bp.route("/<int:staff_id>/enable", methods=["POST"])
+@requires("staff.edit")
+def enable(staff_id: int):
+    return _set_active(staff_id, True)
+
+
+@bp.route("/<int:staff_id>/delete", methods=["GET", "POST"])
+@requires("staff.edit")
+def delete(staff_id: int):
+    """A confirmation page; the POST deletes."""
+    target = service.get_staff_or_404(staff_id)
+    refusal = service.delete_refusal(current_user, target)
+    if refusal:
+        abort(403, refusal)
+    if request.method == "GET":
+        return render("staff/delete.html", target=target,
+                      rights_count=service.individual_rights_count(target))
+    try:
+        service.delete_staff(current_user, target)
+    except GrantRefused as refusal:
+        abort(refusal.status, str(refusal))
+    login = target.login
+    db.session.commit()
+    flash(_("Staff member %(login)s deleted.", login=login), "success")
+    return redirect(url_for("staff.index"))
+
+
+def _authorize_edit(target: Account) -> None:
+    """403 with the reason unless the current user may change this staff member."""
+    refusal = service.edit_refusal(current_user, target)
+    if refusal:
+        abort(403, refusal)
+
+
+def _set_active(staff_id: int, active: bool):
+    target = service.get_staff_or_404(staff_id)
+    try:
+        service.set_active(current_user, target, active)
+    except GrantRefused as refusal:
+        abort(refusal.status, str(refusal))
+    db.session.commit()
+    if active:
+        flash(_("%(login)s is enabled.", login=target.login), "success")
+    else:
+        flash(_("%(login)s is disabled and has been logged out.", login=target.login), "success")
+    return redirect(url_for("staff.edit", staff_id=target.id))
+
+
+def _form(target: Account | None):
+    """The form bound to this request, with a checkbox per department."""
+    departments = service.all_departments()
+    form = StaffForm(target=target, data=initial_data(target) if target is not None else None)
+    form.departments.choices = [(d.id, d.name) for d in departments]
+    return form, departments
+
+
+def _form_page(form: StaffForm, target: Account | None, departments, status: int, refusal: str | None = None):
+    return render(
+        "staff/form.html", status=status, form=form, target=target, refusal=refusal,
+        locks=service.locks_for(current_user, target, departments),
+        readonly_reason=service.edit_refusal(current_user, target),
+        disable_refusal=target and service.disable_refusal(current_user, target),
+        delete_refusal=target and service.delete_refusal(current_user, target),
+        has_avatar=target is not None and service.has_avatar(target),
+    )
 
 
 @bp.route("/<int:staff_id>/avatar")

@@ -1,0 +1,257 @@
+"""Staff members: the list, creating and changing them within the delegation rules, disabling, deleting.
+
+Functions take explicit arguments, flush and write the audit record, and never commit.
+"""
+from dataclasses import dataclass, field
+
+from flask import abort
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from webapp.audit import record
+from webapp.auth.sessions import end_all_sessions
+from webapp.extensions import db
+from webapp.grants import GrantRefused, check_manage_staff, may_assign_department
+from webapp.models import Account, AccountKind, AccountSession, Department, StaffRight
+from webapp.rights import can, effective_rights, forget_rights
+
+
+@dataclass
+class StaffValues:
+    """What the staff form submits, as plain values: password None means unchanged."""
+
+    login: str
+    name_en: str
+    name_ru: str | None
+    email: str
+    phone: str | None
+    full_access: bool
+    department_ids: set[int]
+    password: str | None = None
+    avatar: bytes | None = None  # an 80×80 PNG from process_avatar
+    remove_avatar: bool = False
+
+
+@dataclass
+class Locks:
+    """Which parts of the form the actor may not change, each with the reason shown to them."""
+
+    full_access: str | None = None
+    departments: dict[int, str] = field(default_factory=dict)
+    login: str | None = None
+
+
+# Reading -------------------------------------------------------------------------------------------
+
+def staff_select():
+    """Staff accounts only: a client's id on a staff URL finds nothing."""
+    return select(Account).where(Account.kind == AccountKind.staff)
+
+
+def get_staff_or_404(staff_id: int) -> Account:
+    account = db.session.scalar(staff_select().where(Account.id == staff_id))
+    if account is None:
+        abort(404)
+    return account
+
+
+def _variants(query: str) -> set[str]:
+    # SQLite lower() folds ASCII only, so a Cyrillic query is also tried in its other common cases.
+    return {query, query.lower(), query.upper(), query.title(), query.capitalize()}
+
+
+def search_staff(query: str, page: int, per_page: int):
+    """A page of staff matching the query in login, names or email; departments loaded in one go."""
+    statement = staff_select().options(selectinload(Account.departments)).order_by(Account.login_key)
+    query = (query or "").strip()
+    if query:
+        columns = (Account.login, Account.name_en, Account.name_ru, Account.email)
+        statement = statement.where(or_(*(
+            column.icontains(variant, autoescape=True) for column in columns for variant in _variants(query)
+        )))
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def all_departments() -> list[Department]:
+    return list(db.session.scalars(select(Department).order_by(Department.name_en)))
+
+
+def has_avatar(account: Account) -> bool:
+    return account.id is not None and bool(db.session.scalar(
+        select(func.count()).select_from(Account).where(Account.id == account.id, Account.avatar.is_not(None))
+    ))
+
+
+def individual_rights_count(account: Account) -> int:
+    return db.session.scalar(select(func.count()).select_from(StaffRight).where(StaffRight.account_id == account.id))
+
+
+def login_taken(login: str, except_id: int | None = None) -> bool:
+    """Whether another account (staff or client) already uses the login, compared case-insensitively."""
+    statement = select(Account.id).where(Account.login_key == login.strip().lower())
+    if except_id is not None:
+        statement = statement.where(Account.id != except_id)
+    return db.session.scalar(statement) is not None
+
+
+# Delegation rules ----------------------------------------------------------------------------------
+
+def edit_refusal(actor: Account, target: Account | None) -> str | None:
+    """Why the actor may not change the target (or create someone, for None), or None if they may."""
+    if not can(actor, "staff.edit"):
+        return _("You can see this staff member but not change them: you do not have the right “%(right)s”.",
+                 right=_("Edit staff"))
+    if target is None:
+        return None
+    try:
+        check_manage_staff(actor, target)
+    except GrantRefused as refusal:
+        return str(refusal)
+    return None
+
+
+def may_edit(actor: Account, target: Account | None) -> bool:
+    return edit_refusal(actor, target) is None
+
+
+def disable_refusal(actor: Account, target: Account) -> str | None:
+    if target.id == actor.id:
+        return _("You cannot disable yourself.")
+    if target.builtin:
+        return _("The built-in administrator cannot be disabled.")
+    return edit_refusal(actor, target)
+
+
+def delete_refusal(actor: Account, target: Account) -> str | None:
+    if target.id == actor.id:
+        return _("You cannot delete yourself.")
+    if target.builtin:
+        return _("The built-in administrator cannot be deleted.")
+    return edit_refusal(actor, target)
+
+
+def locks_for(actor: Account, target: Account | None, departments: list[Department]) -> Locks:
+    """What the actor may not change on this form: own flags, full access without holding it, departments."""
+    locks = Locks()
+    own = target is not None and target.id == actor.id
+    if own:
+        locks.full_access = _("You cannot change your own full access privileges.")
+    elif target is not None and target.builtin:
+        locks.full_access = _("The built-in administrator always has full access.")
+    elif not effective_rights(actor).full_access:
+        locks.full_access = _("Only a staff member with full access can grant it.")
+    if target is not None and target.builtin:
+        locks.login = _("The login of the built-in administrator cannot be changed.")
+    for department in departments:
+        if own:
+            locks.departments[department.id] = _("You cannot change your own departments.")
+        elif not may_assign_department(actor, department):
+            locks.departments[department.id] = _("It carries rights that you do not hold.")
+    return locks
+
+
+def _check_changes(actor: Account, target: Account | None, values: StaffValues, locks: Locks,
+                   current_ids: set[int]) -> None:
+    """Refuse any change to a locked part of the form; GrantRefused names it."""
+    current_full = bool(target and target.full_access)
+    if values.full_access != current_full and locks.full_access:
+        raise GrantRefused(locks.full_access)
+    if target is not None and target.builtin and values.login != target.login:
+        raise GrantRefused(locks.login)
+    for department_id in values.department_ids ^ current_ids:
+        reason = locks.departments.get(department_id)
+        if reason:
+            raise GrantRefused(_("You cannot change this department membership: %(reason)s", reason=reason))
+
+
+def _apply(account: Account, values: StaffValues, departments: list[Department]) -> None:
+    account.login = values.login
+    account.login_key = values.login.lower()
+    account.name_en = values.name_en
+    account.name_ru = values.name_ru or None
+    account.email = values.email
+    account.phone = values.phone or None
+    account.full_access = values.full_access
+    by_id = {d.id: d for d in departments}
+    account.departments = [by_id[i] for i in sorted(values.department_ids) if i in by_id]
+    if values.password:
+        account.set_password(values.password)
+    if values.avatar is not None:
+        account.avatar = values.avatar
+        account.avatar_version = (account.avatar_version or 0) + 1
+    elif values.remove_avatar:
+        account.avatar = None
+        account.avatar_version = (account.avatar_version or 0) + 1
+
+
+# Writing -------------------------------------------------------------------------------------------
+
+def create_staff(actor: Account, values: StaffValues) -> Account:
+    """A new staff member; refused if it would give them more than the actor may give."""
+    if not values.password:
+        raise ValueError("a new staff member needs a password")
+    departments = all_departments()
+    _check_changes(actor, None, values, locks_for(actor, None, departments), set())
+    account = Account(kind=AccountKind.staff, active=True, builtin=False, avatar_version=0)
+    _apply(account, values, departments)
+    db.session.add(account)
+    db.session.flush()
+    record(actor, "staff.create", account)
+    return account
+
+
+def update_staff(actor: Account, target: Account, values: StaffValues, actor_token: str | None = None) -> None:
+    """Change a staff member; a new password signs them out everywhere except the actor's own session."""
+    refusal = edit_refusal(actor, target)
+    if refusal:
+        raise GrantRefused(refusal)
+    departments = all_departments()
+    current_ids = {d.id for d in target.departments}
+    _check_changes(actor, target, values, locks_for(actor, target, departments), current_ids)
+    _apply(target, values, departments)
+    db.session.flush()
+    if values.password:
+        _end_sessions_after_password_change(target, actor, actor_token)
+    record(actor, "staff.update", target, "password changed" if values.password else None)
+    forget_rights(target.id)
+
+
+def _end_sessions_after_password_change(target: Account, actor: Account, actor_token: str | None) -> None:
+    if target.id != actor.id or not actor_token:
+        end_all_sessions(target.id)
+        return
+    db.session.execute(delete(AccountSession).where(
+        AccountSession.account_id == target.id,
+        AccountSession.token_hash != AccountSession.hash_token(actor_token),
+    ))
+
+
+def set_active(actor: Account, target: Account, active: bool) -> bool:
+    """Enable or disable a staff member (sets the state); disabling signs them out. True when it changed."""
+    refusal = edit_refusal(actor, target) if active else disable_refusal(actor, target)
+    if refusal:
+        raise GrantRefused(refusal)
+    changed = target.active != active
+    target.active = active
+    if not active:
+        end_all_sessions(target.id)
+    db.session.flush()
+    if changed:
+        record(actor, "staff.enable" if active else "staff.disable", target)
+        forget_rights(target.id)
+    return changed
+
+
+def delete_staff(actor: Account, target: Account) -> None:
+    """Delete a staff member with their memberships, individual grants and sessions; the audit stays."""
+    refusal = delete_refusal(actor, target)
+    if refusal:
+        raise GrantRefused(refusal)
+    record(actor, "staff.delete", target)
+    target.departments = []
+    db.session.execute(delete(StaffRight).where(StaffRight.account_id == target.id))
+    end_all_sessions(target.id)
+    db.session.delete(target)
+    db.session.flush()
+    forget_rights(target.id)
