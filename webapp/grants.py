@@ -34,8 +34,15 @@ def insert_ignoring_conflict(model, **values) -> bool:
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - the project supports SQLite and PostgreSQL
         raise RuntimeError(f"unsupported database: {dialect}")
-    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)
+    key = next(iter(model.__table__.primary_key.columns))
+    added = db.session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(key))
+    return added.first() is not None
+
+
+def delete_where(model, *conditions) -> bool:
+    """Delete the matching rows; True when any existed."""
+    key = next(iter(model.__table__.primary_key.columns))
+    return db.session.execute(delete(model).where(*conditions).returning(key)).first() is not None
 
 
 # Delegation rules ---------------------------------------------------------------------------------
@@ -93,9 +100,8 @@ def set_department_function(actor: Account, department: Department, function_id:
     if on:
         changed = insert_ignoring_conflict(DepartmentRight, department_id=department.id, function_id=function_id)
     else:
-        changed = bool(db.session.execute(delete(DepartmentRight).where(
-            DepartmentRight.department_id == department.id, DepartmentRight.function_id == function_id
-        )).rowcount)
+        changed = delete_where(DepartmentRight, DepartmentRight.department_id == department.id,
+                               DepartmentRight.function_id == function_id)
     if changed:
         record(actor, "department.grant" if on else "department.revoke", department, function_id)
         forget_rights()
@@ -127,9 +133,8 @@ def set_staff_function(actor: Account, target: Account, function_id: str, on: bo
             raise InheritedRight(_("“%(right)s” is inherited from a department or full access and cannot "
                                    "be switched off here; change the department instead.",
                                    right=function(function_id).label))
-        changed = bool(db.session.execute(delete(StaffRight).where(
-            StaffRight.account_id == target.id, StaffRight.function_id == function_id
-        )).rowcount)
+        changed = delete_where(StaffRight, StaffRight.account_id == target.id,
+                               StaffRight.function_id == function_id)
     if changed:
         record(actor, "staff.grant" if on else "staff.revoke", target, function_id)
         forget_rights(target.id)
