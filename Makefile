@@ -6,7 +6,8 @@ export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup setup-dev chromium translations db bench clean
+
+.PHONY: run test test-sqlite setup setup-dev chromium translations db bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +50,11 @@ run: db
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 test: setup-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@echo "The same suite, less the browser, against PostgreSQL:"
+	scripts/with-postgres $(BIN)/python -m pytest -q -m "not browser" $(PYTEST_ARGS)
+
+test-sqlite: setup-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
