@@ -2,6 +2,7 @@
 import os
 import secrets
 import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
@@ -93,7 +94,8 @@ def register(app) -> None:
         """Extract, update and compile the translations."""
 
     def pybabel(*args):
-        subprocess.run(["pybabel", *args], check=True, cwd=config.BASE_DIR)
+        pybabel_bin = Path(sys.executable).with_name("pybabel")
+        subprocess.run([str(pybabel_bin), *args], check=True, cwd=config.BASE_DIR)
 
     @translate.command()
     def update():
