@@ -31,3 +31,26 @@ def test_every_guarded_view_refuses_anonymous(app, client):
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
         assert response.status_code == 302 and "/login" in response.location, (url, response.status_code)
+
+
+def test_a_database_conflict_is_a_409_not_a_500(app, as_admin, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from webapp.departments import routes
+
+    def conflicting(*args, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+
+    monkeypatch.setattr(routes, "create_department", conflicting)
+    response = as_admin.post("/provider/departments/new",
+                             data={"name_en": "Racing", "business_hours_id": "1", "task_locale": "en"})
+    assert response.status_code == 409 and "nothing was" in response.text
+
+
+def test_an_unexpected_error_is_a_500_page_that_rolls_back(app, as_admin, monkeypatch):
+    from webapp.departments import routes
+
+    monkeypatch.setattr(routes, "department_rights", lambda department: 1 / 0)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = as_admin.get("/provider/departments/1/permissions")
+    assert response.status_code == 500 and "nothing was saved" in response.text

@@ -1,6 +1,7 @@
 """Error pages, or fragments for HTMX: 400 (and a stale CSRF token), 403, 404, 405, 413, 500."""
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.extensions import db
@@ -42,6 +43,13 @@ def register(app) -> None:
         db.session.rollback()
         return error_response(400, _("Your session has expired or the form is stale. "
                                      "Reload the page and try again."))
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(error):
+        # A race the form's checks could not see (two people saving the same login at once): nothing saved.
+        db.session.rollback()
+        return error_response(409, _("Someone else changed the same data at the same moment; nothing was "
+                                     "saved. Reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error):

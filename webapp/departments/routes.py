@@ -44,7 +44,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@requires("departments.edit")
+@requires("departments.view", "departments.edit")
 def new():
     form = DepartmentForm()
     if form.validate_on_submit():
@@ -75,7 +75,7 @@ def edit(department_id: int):
 
 
 @bp.route("/<int:department_id>/delete", methods=["GET", "POST"])
-@requires("departments.edit")
+@requires("departments.view", "departments.edit")
 def delete(department_id: int):
     department = load_department(department_id)
     if request.method == "POST":
@@ -109,7 +109,7 @@ def refused(error: GrantRefused):
 
 
 @bp.route("/<int:department_id>/permissions/<function_id>", methods=["POST"])
-@requires("rights.edit")
+@requires("departments.view", "rights.edit")
 def toggle_permission(department_id: int, function_id: str):
     department = load_department(department_id)
     fn = CATALOG.get(function_id) or abort(404)
@@ -127,7 +127,7 @@ def toggle_permission(department_id: int, function_id: str):
 
 
 @bp.route("/<int:department_id>/permissions/section/<section_id>", methods=["POST"])
-@requires("rights.edit")
+@requires("departments.view", "rights.edit")
 def toggle_section(department_id: int, section_id: str):
     department = load_department(department_id)
     section = SECTION_BY_ID.get(section_id) or abort(404)

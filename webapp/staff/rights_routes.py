@@ -50,7 +50,7 @@ def rights(staff_id: int):
 
 
 @bp.route("/<int:staff_id>/rights/<function_id>", methods=["POST"])
-@requires("rights.edit")
+@requires("staff.view", "rights.edit")
 def toggle_right(staff_id: int, function_id: str):
     staff = load_staff(staff_id)
     fn = CATALOG.get(function_id) or abort(404)

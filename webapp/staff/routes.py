@@ -25,7 +25,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@requires("staff.edit")
+@requires("staff.view", "staff.edit")
 def new():
     form, departments = _form(None)
     if form.validate_on_submit():
@@ -60,19 +60,19 @@ def edit(staff_id: int):
 
 
 @bp.route("/<int:staff_id>/disable", methods=["POST"])
-@requires("staff.edit")
+@requires("staff.view", "staff.edit")
 def disable(staff_id: int):
     return _set_active(staff_id, False)
 
 
 @bp.route("/<int:staff_id>/enable", methods=["POST"])
-@requires("staff.edit")
+@requires("staff.view", "staff.edit")
 def enable(staff_id: int):
     return _set_active(staff_id, True)
 
 
 @bp.route("/<int:staff_id>/delete", methods=["GET", "POST"])
-@requires("staff.edit")
+@requires("staff.view", "staff.edit")
 def delete(staff_id: int):
     """A confirmation page; the POST deletes."""
     target = service.get_staff_or_404(staff_id)
