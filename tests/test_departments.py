@@ -315,3 +315,11 @@ def test_permissions_page_queries_are_constant(as_admin, count_queries):
     with count_queries() as many:
         as_admin.get(f"/provider/departments/{department.id}/permissions")
     assert many.n == few.n
+
+
+def test_toggle_answer_updates_the_section_count_out_of_band(as_admin):
+    department = make_department(rights=["clients.view"])
+    response = toggle(as_admin, department, "clients.edit", "on")
+    assert '<span class="badge" id="count-clients" hx-swap-oob="true">2 / 2</span>' in response.text
+    page = as_admin.get(f"/provider/departments/{department.id}/permissions").text
+    assert '<span class="badge" id="count-clients">2 / 2</span>' in page and "hx-swap-oob" not in page

@@ -203,8 +203,6 @@ def test_stale_session_toggle_shows_a_toast(page: Page, live_server, watch_page)
     assert department_rights(live_server, department_id) == set()
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: a single toggle swaps only its row, so the section's "
-                                       "'held / total' badge keeps the old count until a reload")
 def test_section_count_follows_a_single_toggle(page: Page, live_server):
     department_id = create_department(live_server, unique("Counted"))
     log_in_as_admin(page)

@@ -123,7 +123,8 @@ def toggle_permission(department_id: int, function_id: str):
     db.session.commit()
     if request.headers.get("HX-Request") != "true":
         return redirect(url_for(".permissions", department_id=department.id))
-    return render("departments/_permission_row.html", fn=fn, **permission_context(department))
+    return render("departments/_permission_toggled.html", fn=fn, section=SECTION_BY_ID[fn.section],
+                  **permission_context(department))
 
 
 @bp.route("/<int:department_id>/permissions/section/<section_id>", methods=["POST"])
