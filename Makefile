@@ -57,5 +57,10 @@ test: setup-dev
 test-sqlite: setup-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+bench: setup
+	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -136,14 +136,14 @@ def test_create_department_has_no_rights(as_admin):
 
 
 @pytest.mark.parametrize("overrides,message", [
-    ({"name_en": ""}, "Name (English): enter the department"),
-    ({"name_en": "   "}, "Name (English): enter the department"),
-    ({"name_en": "x" * 121}, "Name (English): at most 120 characters."),
-    ({"name_en": "sales DEPARTMENT"}, "Name (English): a department with this name already exists."),
-    ({"name_ru": "я" * 121}, "Name (Русский): at most 120 characters."),
-    ({"business_hours_id": "999"}, "Business hours: choose one of the schedules."),
-    ({"business_hours_id": "abc"}, "Business hours"),
-    ({"task_locale": "de"}, "Task localization: choose one of the languages."),
+    ({"name_en": ""}, "Name (English)</a>: Enter the department"),
+    ({"name_en": "   "}, "Name (English)</a>: Enter the department"),
+    ({"name_en": "x" * 121}, "Name (English)</a>: At most 120 characters."),
+    ({"name_en": "sales DEPARTMENT"}, "Name (English)</a>: A department with this name already exists."),
+    ({"name_ru": "я" * 121}, "Name (Русский)</a>: At most 120 characters."),
+    ({"business_hours_id": "999"}, "Business hours</a>: Choose one of the schedules."),
+    ({"business_hours_id": "abc"}, "Business hours</a>: "),
+    ({"task_locale": "de"}, "Task localization</a>: Choose one of the languages."),
 ])
 def test_bad_input_is_refused_and_saves_nothing(as_admin, overrides, message):
     before = count(Department)

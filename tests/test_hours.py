@@ -267,13 +267,13 @@ def test_edit_does_not_fall_back_to_stored_times(as_admin, in_use):
 
 
 INVALID = [
-    ("empty name", {"name": ""}, "Name: enter a name"),
-    ("blank name", {"name": "   "}, "Name: enter a name"),
-    ("long name", {"name": "x" * 121}, "Name: at most 120 characters."),
-    ("duplicate name", {"name": "WEEKDAYS 09:00–18:00"}, "Name: business hours called “WEEKDAYS 09:00–18:00”"),
-    ("unknown zone", {"timezone": "Mars/Olympus_Mons"}, "Time zone: choose a time zone from the list."),
-    ("server zone alias", {"timezone": "localtime"}, "Time zone: choose a time zone from the list."),
-    ("missing zone", {"timezone": None}, "Time zone: choose a time zone from the list."),
+    ("empty name", {"name": ""}, "Name</a>: Enter a name"),
+    ("blank name", {"name": "   "}, "Name</a>: Enter a name"),
+    ("long name", {"name": "x" * 121}, "Name</a>: At most 120 characters."),
+    ("duplicate name", {"name": "WEEKDAYS 09:00–18:00"}, "Name</a>: Business hours called “WEEKDAYS 09:00–18:00”"),
+    ("unknown zone", {"timezone": "Mars/Olympus_Mons"}, "Time zone</a>: Choose a time zone from the list."),
+    ("server zone alias", {"timezone": "localtime"}, "Time zone</a>: Choose a time zone from the list."),
+    ("missing zone", {"timezone": None}, "Time zone</a>: Choose a time zone from the list."),
     ("closing before opening", {"tuesday__closes": "08:00"},
      "Tuesday: the closing time must be later than the opening time."),
     ("closing equals opening", {"friday__closes": "09:00"},

@@ -713,3 +713,10 @@ def test_deleted_actor_keeps_their_audit_entries(app, as_admin):
     committed()
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "staff.create"))
     assert entry is not None and entry.actor_id is None
+
+
+def test_a_typed_password_survives_a_failed_submit(as_admin):
+    response = as_admin.post("/provider/staff/new", data={"login": "kept", "name_en": "", "email": "kept@example.com",
+                                                          "password": "Generated-Pass-123"})
+    assert response.status_code == 422
+    assert 'value="Generated-Pass-123"' in response.text

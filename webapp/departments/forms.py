@@ -12,10 +12,10 @@ from webapp.models import BusinessHours, Department
 
 class DepartmentForm(FlaskForm):
     name_en = StringField(_l("Name (English)"), validators=[
-        DataRequired(_l("Name (English): enter the department's name.")),
-        Length(max=120, message=_l("Name (English): at most 120 characters."))])
+        DataRequired(_l("Enter the department's name.")),
+        Length(max=120, message=_l("At most 120 characters."))])
     name_ru = StringField(_l("Name (Русский)"), validators=[
-        Optional(), Length(max=120, message=_l("Name (Русский): at most 120 characters."))])
+        Optional(), Length(max=120, message=_l("At most 120 characters."))])
     business_hours_id = SelectField(_l("Business hours"), coerce=int, validate_choice=False)
     show_in_support = BooleanField(_l("Show in Support center"))
     task_locale = SelectField(_l("Task localization"), validate_choice=False)
@@ -34,15 +34,15 @@ class DepartmentForm(FlaskForm):
         if self.department is not None:
             query = query.where(Department.id != self.department.id)
         if db.session.scalar(query) is not None:
-            raise ValidationError(_l("Name (English): a department with this name already exists."))
+            raise ValidationError(_l("A department with this name already exists."))
 
     def validate_business_hours_id(self, field):
         if field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError(_l("Business hours: choose one of the schedules."))
+            raise ValidationError(_l("Choose one of the schedules."))
 
     def validate_task_locale(self, field):
         if field.data not in current_app.config["LANGUAGES"]:
-            raise ValidationError(_l("Task localization: choose one of the languages."))
+            raise ValidationError(_l("Choose one of the languages."))
 
     def values(self) -> dict:
         """The fields the form declares, and nothing else (no mass assignment)."""

@@ -78,8 +78,8 @@ def _day(weekday: int) -> FormField:
 
 class HoursForm(FlaskForm):
     name = StringField(_l("Name"), filters=[_strip], validators=[
-        DataRequired(_l("Name: enter a name for these business hours.")),
-        Length(max=120, message=_l("Name: at most 120 characters.")),
+        DataRequired(_l("Enter a name for these business hours.")),
+        Length(max=120, message=_l("At most 120 characters.")),
     ])
     timezone = SelectField(_l("Time zone"), validate_choice=False)
     monday = _day(0)
@@ -101,11 +101,11 @@ class HoursForm(FlaskForm):
 
     def validate_name(self, field):
         if field.data and name_taken(field.data, except_id=self.schedule.id if self.schedule else None):
-            raise ValidationError(_("Name: business hours called “%(name)s” already exist.", name=field.data))
+            raise ValidationError(_("Business hours called “%(name)s” already exist.", name=field.data))
 
     def validate_timezone(self, field):
         if field.data not in timezone_names():
-            raise ValidationError(_("Time zone: choose a time zone from the list."))
+            raise ValidationError(_("Choose a time zone from the list."))
 
     def week(self) -> list[DayHours]:
         return [day.form.day_hours() for day in self.days]

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput
 
 from webapp.staff.avatars import AvatarError, process_avatar
 from webapp.staff.service import StaffValues, login_taken
@@ -41,7 +41,9 @@ class StaffForm(FlaskForm):
         _l("Full name (Русский)"),
         validators=[Optional(), Length(max=200, message=_l("The full name must be at most 200 characters long."))],
     )
-    password = PasswordField(_l("Password"), render_kw={"autocomplete": "new-password"})
+    # The value typed or generated comes back on a failed submit (pages are no-store), so it is not lost.
+    password = PasswordField(_l("Password"), widget=PasswordInput(hide_value=False),
+                             render_kw={"autocomplete": "new-password"})
     departments = MultiCheckboxField(_l("Departments"), coerce=int)
     email = StringField(
         _l("Email"),
