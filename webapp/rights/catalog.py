@@ -30,7 +30,7 @@ def _section(section_id, label, *functions):
 SECTIONS: tuple[Section, ...] = (
     _section(
         "clients", _l("Clients"),
-        ("clients.view", _l("View clients"), _l("Open client accounts, their contacts and history.")),
+        ("clients.view", _l("View clients"), _l("See client accounts, their contacts and history.")),
         ("clients.edit", _l("Edit clients"), _l("Create client accounts and change their details.")),
     ),
     _section(
