@@ -1,5 +1,6 @@
 """Fixtures: a fresh app and database per test, a client, a login helper, and SQL query counting."""
 import contextvars
+from contextlib import contextmanager
 import os
 import re
 
@@ -36,9 +37,10 @@ def database_url(tmp_path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
-@pytest.fixture
-def app(tmp_path):
-    config = type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path)})
+@contextmanager
+def running_app(tmp_path, **settings):
+    """A seeded app on a fresh database, with TestConfig plus `settings`; inside its app context."""
+    config = type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path), **settings})
     app = create_app(config)
     app.test_client_class = RequestClient
     with app.app_context():
@@ -49,6 +51,12 @@ def app(tmp_path):
         yield app
         db.session.remove()
         db.drop_all()
+
+
+@pytest.fixture
+def app(tmp_path):
+    with running_app(tmp_path) as app:
+        yield app
 
 
 @pytest.fixture
@@ -79,7 +87,6 @@ def as_admin(client, admin):
 @pytest.fixture
 def count_queries(app):
     """Count SQL statements run inside the block: `with count_queries() as counter: ...; counter.n`."""
-    from contextlib import contextmanager
 
     class Counter:
         n = 0

@@ -2,8 +2,6 @@
 import pytest
 from sqlalchemy import func, select
 
-from config import TestConfig
-from webapp import create_app
 from webapp.extensions import db
 from webapp.models import AccountSession
 
@@ -137,27 +135,12 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-class CsrfConfig(TestConfig):
-    WTF_CSRF_ENABLED = True
-
-
 @pytest.fixture
 def csrf_app(tmp_path):
-    from webapp.cli import seed_defaults
+    from tests.conftest import running_app
 
-    from tests.conftest import RequestClient, database_url
-
-    config = type("Config", (CsrfConfig,), {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path)})
-    app = create_app(config)
-    app.test_client_class = RequestClient
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        seed_defaults(ADMIN_PASSWORD)
-        db.session.commit()
+    with running_app(tmp_path, WTF_CSRF_ENABLED=True) as app:
         yield app
-        db.session.remove()
-        db.drop_all()
 
 
 def test_csrf_is_required_on_every_post_htmx_included(csrf_app):

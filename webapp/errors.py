@@ -37,6 +37,12 @@ def error_response(code: int, message: str | None = None):
                   code=code, title=title, message=message)
 
 
+def refused(error):
+    """The answer to a change the rules refused (GrantRefused): its status and message; nothing kept."""
+    db.session.rollback()
+    return error_response(error.status, str(error))
+
+
 def register(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):

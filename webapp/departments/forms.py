@@ -1,5 +1,6 @@
 """The department form."""
-from flask import current_app
+from flask import abort, current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -59,3 +60,11 @@ class StateForm(FlaskForm):
     """The wanted state of a toggle: on or off."""
 
     state = SelectField(choices=[SelectChoice("on"), SelectChoice("off")])
+
+
+def wanted_state() -> bool:
+    """The state a toggle asks for (True for on); a request without a valid one is a 400."""
+    form = StateForm()
+    if not form.validate_on_submit():
+        abort(400, _("The state must be “on” or “off”."))
+    return form.state.data == "on"

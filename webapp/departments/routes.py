@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.departments import bp
-from webapp.departments.forms import DepartmentForm, StateForm
+from webapp.departments.forms import DepartmentForm, wanted_state
 from webapp.departments.service import create_department, delete_department, update_department
-from webapp.errors import error_response
+from webapp.errors import refused
 from webapp.extensions import db
 from webapp.grants import GrantRefused, department_rights, set_department_function, set_department_section
 from webapp.htmx import render
@@ -103,21 +103,14 @@ def permissions(department_id: int):
     return render("departments/permissions.html", sections=SECTIONS, **permission_context(department))
 
 
-def refused(error: GrantRefused):
-    db.session.rollback()
-    return error_response(error.status, str(error))
-
-
 @bp.route("/<int:department_id>/permissions/<function_id>", methods=["POST"])
 @requires("departments.view", "rights.edit")
 def toggle_permission(department_id: int, function_id: str):
     department = load_department(department_id)
     fn = CATALOG.get(function_id) or abort(404)
-    form = StateForm()
-    if not form.validate_on_submit():
-        abort(400, _("The state must be “on” or “off”."))
+    on = wanted_state()
     try:
-        set_department_function(current_user, department, fn.id, form.state.data == "on")
+        set_department_function(current_user, department, fn.id, on)
     except GrantRefused as error:
         return refused(error)
     db.session.commit()
@@ -132,11 +125,9 @@ def toggle_permission(department_id: int, function_id: str):
 def toggle_section(department_id: int, section_id: str):
     department = load_department(department_id)
     section = SECTION_BY_ID.get(section_id) or abort(404)
-    form = StateForm()
-    if not form.validate_on_submit():
-        abort(400, _("The state must be “on” or “off”."))
+    on = wanted_state()
     try:
-        set_department_section(current_user, department, section, form.state.data == "on")
+        set_department_section(current_user, department, section, on)
     except GrantRefused as error:
         return refused(error)
     db.session.commit()

@@ -5,8 +5,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.departments.forms import StateForm
-from webapp.errors import error_response
+from webapp.departments.forms import wanted_state
+from webapp.errors import refused
 from webapp.extensions import db
 from webapp.grants import GrantRefused, check_manage_staff, set_staff_function
 from webapp.htmx import render
@@ -54,14 +54,11 @@ def rights(staff_id: int):
 def toggle_right(staff_id: int, function_id: str):
     staff = load_staff(staff_id)
     fn = CATALOG.get(function_id) or abort(404)
-    form = StateForm()
-    if not form.validate_on_submit():
-        abort(400, _("The state must be “on” or “off”."))
+    on = wanted_state()
     try:
-        set_staff_function(current_user, staff, fn.id, form.state.data == "on")
+        set_staff_function(current_user, staff, fn.id, on)
     except GrantRefused as error:
-        db.session.rollback()
-        return error_response(error.status, str(error))
+        return refused(error)
     db.session.commit()
     if request.headers.get("HX-Request") != "true":
         return redirect(url_for(".rights", staff_id=staff.id))
