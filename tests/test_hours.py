@@ -210,7 +210,7 @@ def test_create_saves_the_schedule(as_admin):
     # Times of a day that is not open for set hours are not kept.
     assert hours.day(5).opens is None and hours.day(6).opens is None and hours.day(6).closes is None
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "business_hours.create"))
-    assert entry.target == f"businesshours:{hours.id}"
+    assert entry.target == f"business_hours:{hours.id}:{hours.name}"
     assert "Support shift" in entry.detail and "Europe/Moscow" in entry.detail
     assert "Support shift" in as_admin.get(response.headers["Location"]).text  # the flash
 
@@ -327,7 +327,7 @@ def test_delete_removes_an_unused_schedule(as_admin, unused):
     assert db.session.get(BusinessHours, hours_id) is None
     assert count(BusinessDay) == days_before - 7
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "business_hours.delete"))
-    assert entry.target == f"businesshours:{hours_id}" and "Night shift" in entry.detail
+    assert entry.target.startswith(f"business_hours:{hours_id}:") and "Night shift" in entry.detail
     assert "Business hours “Night shift” deleted." in text_of(as_admin.get(BASE + "/"))
 
 

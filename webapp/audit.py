@@ -1,6 +1,6 @@
 """The audit trail: one entry per change, written in the same transaction as the change."""
 from webapp.extensions import db
-from webapp.models import Account, AuditEntry, Department
+from webapp.models import Account, AuditEntry, BusinessHours, Department
 
 
 def _describe(target) -> str:
@@ -8,6 +8,8 @@ def _describe(target) -> str:
         return f"account:{target.id}:{target.login}"
     if isinstance(target, Department):
         return f"department:{target.id}:{target.name_en}"
+    if isinstance(target, BusinessHours):
+        return f"business_hours:{target.id}:{target.name}"
     return f"{type(target).__name__.lower()}:{getattr(target, 'id', '')}"
 
 

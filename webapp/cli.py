@@ -6,13 +6,13 @@ import sys
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from zoneinfo import available_timezones
 
 import click
 from sqlalchemy import select
 
 import config
 from webapp.extensions import db
+from webapp.hours.service import server_timezone
 from webapp.models import Account, AccountKind, BusinessDay, BusinessHours, DayMode, Department, DepartmentRight
 
 SEED_DEPARTMENTS = (
@@ -25,21 +25,6 @@ SEED_DEPARTMENTS = (
       "tasks.view", "tasks.solve", "clients.view", "clients.edit")),
 )
 SEED_HOURS_NAME = "Weekdays 09:00–18:00"
-
-
-def server_timezone() -> str:
-    """The IANA name of the server's time zone: $TZ, /etc/timezone, the /etc/localtime link, or UTC."""
-    zones = available_timezones()
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    timezone_file = Path("/etc/timezone")
-    if timezone_file.exists():
-        candidates.append(timezone_file.read_text().strip())
-    localtime = Path("/etc/localtime")
-    if localtime.is_symlink():
-        target = str(localtime.resolve())
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    return next((zone for zone in candidates if zone in zones), "UTC")
 
 
 @dataclass(frozen=True)

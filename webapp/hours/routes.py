@@ -6,11 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from webapp.cli import server_timezone
 from webapp.extensions import db
 from webapp.hours import bp
 from webapp.hours.forms import HoursForm, initial_data
-from webapp.hours.service import (ScheduleInUse, create_schedule, delete_schedule, departments_using,
+from webapp.hours.service import (ScheduleInUse, server_timezone, create_schedule, delete_schedule, departments_using,
                                   schedules_with_usage, update_schedule)
 from webapp.htmx import render
 from webapp.models import BusinessHours

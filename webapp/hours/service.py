@@ -1,7 +1,9 @@
 """Business hours: the rules for creating, changing and deleting schedules; flushes and audits, never commits."""
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time
+from pathlib import Path
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -21,6 +23,21 @@ NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 def timezone_names() -> tuple[str, ...]:
     """The IANA time zones a schedule may use, sorted."""
     return tuple(sorted(available_timezones() - NOT_ZONES))
+
+
+def server_timezone() -> str:
+    """The IANA name of the server's time zone: $TZ, /etc/timezone, the /etc/localtime link, or UTC."""
+    zones = set(timezone_names())
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    timezone_file = Path("/etc/timezone")
+    if timezone_file.exists():
+        candidates.append(timezone_file.read_text().strip())
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        target = str(localtime.resolve())
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    return next((zone for zone in candidates if zone in zones), "UTC")
 
 
 @dataclass(frozen=True)
