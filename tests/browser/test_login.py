@@ -18,7 +18,8 @@ def test_login_page_then_dashboard(page: Page):
     page.get_by_label("Login").fill("admin")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Wrong login or password")).to_be_visible()
+    expect(page.locator("#password-errors").get_by_text("Wrong login or password")).to_be_visible()
+    expect(page.get_by_role("alert").get_by_role("link", name="Password")).to_be_visible()
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
 
     page.get_by_label("Password").fill(ADMIN_PASSWORD)

@@ -172,10 +172,16 @@ def test_staff_form_errors_are_shown_at_their_fields(page: Page, live_server, tm
     page.get_by_label("Avatar").set_input_files(not_an_image)
     page.get_by_role("button", name="Create staff member").click()
 
-    expect(page.get_by_text("This login is already taken.")).to_be_visible()
-    expect(page.get_by_text("Enter a password, or generate one.")).to_be_visible()
-    expect(page.get_by_text("This is not a valid email address.")).to_be_visible()
-    expect(page.get_by_text("The file is not a PNG, JPEG or GIF image, or it is damaged.")).to_be_visible()
+    for field_id, message in [("login", "This login is already taken."),
+                              ("password", "Enter a password, or generate one."),
+                              ("email", "This is not a valid email address."),
+                              ("avatar", "The file is not a PNG, JPEG or GIF image, or it is damaged.")]:
+        expect(page.locator(f"#{field_id}-errors").get_by_text(message)).to_be_visible()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Login: This login is already taken.")
+    expect(summary).to_contain_text("Email: This is not a valid email address.")
+    summary.get_by_role("link", name="Email").click()
+    expect(page.get_by_label("Email", exact=True)).to_be_focused()
     for label in ("Login", "Email", "Phone number", "Avatar"):
         expect(page.get_by_label(label, exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Password", exact=True)).to_have_accessible_description(
