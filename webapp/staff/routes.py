@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
+from wtforms import SelectChoice
 
 from webapp.extensions import db
 from webapp.grants import GrantRefused
@@ -117,7 +118,7 @@ def _form(target: Account | None):
     """The form bound to this request, with a checkbox per department."""
     departments = service.all_departments()
     form = StaffForm(target=target, data=initial_data(target) if target is not None else None)
-    form.departments.choices = [(d.id, d.name) for d in departments]
+    form.departments.choices = [SelectChoice(d.id, d.name) for d in departments]
     return form, departments
 
 
