@@ -414,3 +414,26 @@ def test_is_open_follows_daylight_saving(app):
 def test_is_open_without_a_row_for_the_day_is_closed(app):
     hours = BusinessHours(name="Empty", timezone="UTC")
     assert not hours.is_open(datetime(2024, 1, 15, 12, tzinfo=UTC))
+
+
+def test_audit_detail_is_english_whatever_the_language_of_the_actor(as_admin):
+    as_admin.post("/language", data={"lang": "ru"})
+    assert "Рабочее время" in as_admin.get("/provider/business-hours/").text
+    as_admin.post("/provider/business-hours/1", data={
+        "name": "Weekdays 09:00–18:00", "timezone": "UTC",
+        **{f"{day}-mode": "hours" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},
+        **{f"{day}-opens": "09:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},
+        **{f"{day}-closes": "18:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},
+        "saturday-mode": "closed", "sunday-mode": "closed"})
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "business_hours.update"))
+    assert "Mon–Fri 09:00–18:00" in entry.detail
+
+
+def test_force_locale_restores_the_request_language(app):
+    from webapp.i18n import force_locale, gettext
+
+    with app.test_request_context("/", headers={"Accept-Language": "ru"}):
+        assert gettext("Business hours") == "Рабочее время"
+        with force_locale("en"):
+            assert gettext("Business hours") == "Business hours"
+        assert gettext("Business hours") == "Рабочее время"

@@ -2,7 +2,7 @@
 import sqlite3
 
 from flask import Flask, request
-from flask_babel import lazy_gettext as _l
+from webapp.i18n import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -31,6 +31,9 @@ def create_app(config_class=config.Config) -> Flask:
     from webapp.auth.sessions import select_locale
 
     babel.init_app(app, locale_selector=select_locale)
+    from webapp.i18n import install_template_gettext
+
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to open this page.")

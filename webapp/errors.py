@@ -1,5 +1,5 @@
 """Error pages, or fragments for HTMX: 400 (and a stale CSRF token), 403, 404, 405, 413, 500."""
-from flask_babel import gettext as _
+from webapp.i18n import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError

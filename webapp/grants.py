@@ -3,12 +3,12 @@
 Nobody grants what they do not hold, nobody changes their own rights, and a toggle sets a state
 (an insert that ignores a conflict, or a delete), never a read-then-flip. Functions flush, never commit.
 """
-from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from webapp.i18n import gettext as _
+from sqlalchemy import delete, exists, select
 
 from webapp.audit import record
 from webapp.extensions import db
-from webapp.models import Account, Department, DepartmentRight, StaffRight
+from webapp.models import Account, Department, DepartmentRight, StaffRight, staff_departments
 from webapp.rights import effective_rights, forget_rights, function, granted_rights
 from webapp.rights.catalog import Section
 
@@ -87,8 +87,13 @@ def check_manage_staff(actor: Account, target: Account) -> None:
 
 # Department permissions ----------------------------------------------------------------------------
 
+def is_member(account: Account, department: Department) -> bool:
+    return db.session.scalar(select(exists().where(
+        staff_departments.c.account_id == account.id, staff_departments.c.department_id == department.id)))
+
+
 def _check_department_change(actor: Account, department: Department) -> None:
-    if not effective_rights(actor).full_access and any(m.id == actor.id for m in department.members):
+    if not effective_rights(actor).full_access and is_member(actor, department):
         raise GrantRefused(_("You cannot change the permissions of your own department."))
 
 

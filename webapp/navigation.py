@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
+from webapp.i18n import lazy_gettext as _l
 
 from webapp.rights.guard import has_right
 

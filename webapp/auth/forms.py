@@ -1,5 +1,5 @@
 """The login and language forms."""
-from flask_babel import lazy_gettext as _l
+from webapp.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length

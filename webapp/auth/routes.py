@@ -1,6 +1,6 @@
 """Login, logout and the language switch."""
 from flask import abort, current_app, flash, redirect, request, session, url_for
-from flask_babel import gettext as _
+from webapp.i18n import gettext as _
 from flask_login import current_user
 
 from webapp.auth import bp

@@ -1,7 +1,7 @@
 """The department form."""
 from flask import abort, current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, SelectChoice, SelectField, StringField

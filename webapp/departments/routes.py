@@ -1,6 +1,6 @@
 """Department pages: list, create, edit, delete, and the permission toggles."""
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _
+from webapp.i18n import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -10,18 +10,18 @@ from webapp.departments.forms import DepartmentForm, wanted_state
 from webapp.departments.service import create_department, delete_department, update_department
 from webapp.errors import refused
 from webapp.extensions import db
-from webapp.grants import GrantRefused, department_rights, set_department_function, set_department_section
+from webapp.grants import GrantRefused, department_rights, is_member, set_department_function, set_department_section
 from webapp.htmx import render
 from webapp.models import Department, staff_departments
 from webapp.rights import CATALOG, SECTIONS, can, effective_rights, requires
 from webapp.rights.catalog import SECTION_BY_ID
 
 
-def load_department(department_id: int) -> Department:
-    department = db.session.scalar(
-        select(Department).options(joinedload(Department.business_hours), selectinload(Department.members))
-        .where(Department.id == department_id)
-    )
+def load_department(department_id: int, with_members: bool = False) -> Department:
+    options = [joinedload(Department.business_hours)]
+    if with_members:
+        options.append(selectinload(Department.members))
+    department = db.session.scalar(select(Department).options(*options).where(Department.id == department_id))
     if department is None:
         abort(404)
     return department
@@ -40,7 +40,8 @@ def index():
         select(staff_departments.c.department_id, func.count())
         .where(staff_departments.c.department_id.in_(ids)).group_by(staff_departments.c.department_id)
     ).all()) if ids else {}
-    return render("departments/index.html", pagination=pagination, members=members)
+    summaries = {h.id: h.summary for h in {d.business_hours for d in pagination.items}}  # once per schedule
+    return render("departments/index.html", pagination=pagination, members=members, summaries=summaries)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -60,7 +61,7 @@ def new():
 @bp.route("/<int:department_id>", methods=["GET", "POST"])
 @requires("departments.view")
 def edit(department_id: int):
-    department = load_department(department_id)
+    department = load_department(department_id, with_members=True)
     form = DepartmentForm(obj=department, department=department)
     if request.method == "POST":
         if not can(current_user, "departments.edit"):
@@ -77,7 +78,7 @@ def edit(department_id: int):
 @bp.route("/<int:department_id>/delete", methods=["GET", "POST"])
 @requires("departments.view", "departments.edit")
 def delete(department_id: int):
-    department = load_department(department_id)
+    department = load_department(department_id, with_members=True)
     if request.method == "POST":
         name = department.name
         delete_department(current_user, department)
@@ -90,7 +91,7 @@ def delete(department_id: int):
 def permission_context(department: Department) -> dict:
     """What the permission rows need: the granted ids, and what the viewer may change."""
     rights = effective_rights(current_user)
-    own_department = any(m.id == current_user.id for m in department.members)
+    own_department = is_member(current_user, department)
     editable = "rights.edit" in rights.ids and (rights.full_access or not own_department)
     return {"department": department, "granted": department_rights(department), "viewer_rights": rights,
             "editable": editable, "own_department": own_department}

@@ -1,8 +1,8 @@
 """The business hours form: a name, a time zone and seven weekday rows."""
 from datetime import time
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, FormField, SelectChoice, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, ValidationError

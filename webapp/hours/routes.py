@@ -2,7 +2,7 @@
 from datetime import UTC, datetime
 
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext as _
+from webapp.i18n import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from functools import cache
 from zoneinfo import available_timezones
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from webapp.i18n import force_locale
+from webapp.i18n import gettext as _
 from sqlalchemy import func, select
 
 from webapp.audit import record

@@ -3,7 +3,7 @@ import enum
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
+from webapp.i18n import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, Integer, SmallInteger, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

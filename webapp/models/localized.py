@@ -1,10 +1,5 @@
 """Localized names: English is required, Russian optional; show the current language, else English."""
-from flask_babel import get_locale
-
-
-def current_language() -> str:
-    locale = get_locale()
-    return locale.language if locale else "en"
+from webapp.i18n import current_language
 
 
 def localized(en: str, ru: str | None) -> str:

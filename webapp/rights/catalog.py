@@ -1,7 +1,7 @@
 """The catalog of billing functions: stable ids, grouped by section, with translatable labels."""
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from webapp.i18n import lazy_gettext as _l
 
 
 class UnknownFunction(KeyError):

@@ -2,7 +2,7 @@
 from functools import wraps
 
 from flask import abort, redirect, request, url_for
-from flask_babel import gettext as _
+from webapp.i18n import gettext as _
 from flask_login import current_user
 
 from webapp.htmx import hx_redirect, is_htmx

@@ -2,7 +2,7 @@
 import hashlib
 import io
 
-from flask_babel import gettext as _
+from webapp.i18n import gettext as _
 from markupsafe import escape
 from PIL import Image, ImageOps, UnidentifiedImageError
 

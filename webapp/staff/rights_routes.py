@@ -1,6 +1,6 @@
 """A staff member's effective rights with their sources, and the individual-right toggles."""
 from flask import abort, redirect, request, url_for
-from flask_babel import gettext as _
+from webapp.i18n import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload

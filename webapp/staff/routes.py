@@ -1,6 +1,6 @@
 """Staff pages: list, create, edit, disable/enable, delete, avatars and individual rights."""
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
-from flask_babel import gettext as _
+from webapp.i18n import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import undefer

@@ -5,7 +5,7 @@ Functions take explicit arguments, flush and write the audit record, and never c
 from dataclasses import dataclass, field
 
 from flask import abort
-from flask_babel import gettext as _
+from webapp.i18n import gettext as _
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 

@@ -1,0 +1,63 @@
+"""Translations resolved once per request: templates call _() hundreds of times on a list page."""
+from contextlib import contextmanager
+
+from flask import g, has_app_context
+from flask_babel import force_locale as babel_force_locale
+from flask_babel import get_locale, get_translations
+from flask_babel.speaklater import LazyString
+
+
+def request_translations():
+    """The request's catalog, looked up once and kept on `g` (Flask-Babel resolves it on every call)."""
+    if not has_app_context():
+        return get_translations()
+    translations = g.get("_translations")
+    if translations is None:
+        translations = g._translations = get_translations()
+    return translations
+
+
+def current_language() -> str:
+    if not has_app_context():
+        return "en"
+    language = g.get("_language")
+    if language is None:
+        locale = get_locale()
+        language = g._language = locale.language if locale else "en"
+    return language
+
+
+def install_template_gettext(app) -> None:
+    """Jinja's _(), ngettext() and friends through the per-request catalog."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's gettext, through the per-request catalog."""
+    translated = request_translations().ugettext(string)
+    return translated % variables if variables else translated
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """A label translated when it is shown, in the language of the request showing it."""
+    return LazyString(gettext, string, **variables)
+
+
+@contextmanager
+def force_locale(locale: str):
+    """Render in another language for a moment (e.g. the audit trail in English)."""
+    saved = {key: g.pop(key, None) for key in ("_translations", "_language")}
+    try:
+        with babel_force_locale(locale):
+            yield
+    finally:
+        for key in ("_translations", "_language"):
+            g.pop(key, None)
+            if saved[key] is not None:
+                setattr(g, key, saved[key])
