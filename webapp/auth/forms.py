@@ -1,11 +1,11 @@
 """The login and language forms."""
 from webapp.i18n import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from webapp.forms import Form
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     login = StringField(_l("Login"), validators=[DataRequired(_l("Enter your login.")), Length(max=64)],
                         render_kw={"autocomplete": "username", "autofocus": True})
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
@@ -14,6 +14,6 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()

@@ -2,7 +2,7 @@
 from flask import abort, current_app
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from webapp.forms import Form
 from sqlalchemy import func, select
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -11,13 +11,14 @@ from webapp.extensions import db
 from webapp.models import BusinessHours, Department
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(Form):
     name_en = StringField(_l("Name (English)"), validators=[
         DataRequired(_l("Enter the department's name.")),
         Length(max=120, message=_l("At most 120 characters."))])
     name_ru = StringField(_l("Name (Русский)"), validators=[
         Optional(), Length(max=120, message=_l("At most 120 characters."))])
-    business_hours_id = SelectField(_l("Business hours"), coerce=int, validate_choice=False)
+    business_hours_id = SelectField(_l("Business hours"), coerce=lambda value: int(value) if str(value).isdigit() else None,
+                                    validate_choice=False)
     show_in_support = BooleanField(_l("Show in Support center"))
     task_locale = SelectField(_l("Task localization"), validate_choice=False)
 
@@ -56,7 +57,7 @@ class DepartmentForm(FlaskForm):
         }
 
 
-class StateForm(FlaskForm):
+class StateForm(Form):
     """The wanted state of a toggle: on or off."""
 
     state = SelectField(choices=[SelectChoice("on"), SelectChoice("off")])

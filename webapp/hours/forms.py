@@ -3,7 +3,7 @@ from datetime import time
 
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from webapp.forms import Form
 from wtforms import Form, FormField, SelectChoice, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -76,7 +76,7 @@ def _day(weekday: int) -> FormField:
     return FormField(type(f"Day{weekday}Form", (DayForm,), {"weekday": weekday}), label=WEEKDAY_NAMES[weekday])
 
 
-class HoursForm(FlaskForm):
+class HoursForm(Form):
     name = StringField(_l("Name"), filters=[_strip], validators=[
         DataRequired(_l("Enter a name for these business hours.")),
         Length(max=120, message=_l("At most 120 characters.")),

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from flask import flash, redirect, request, url_for
 from webapp.i18n import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from webapp.forms import Form
 
 from webapp.extensions import db
 from webapp.hours import bp
@@ -55,7 +55,7 @@ def edit(hours_id: int):
 @requires("departments.edit")
 def delete(hours_id: int):
     hours = db.get_or_404(BusinessHours, hours_id)
-    form = FlaskForm()
+    form = Form()
     if form.validate_on_submit():
         name = hours.name
         try:

@@ -5,7 +5,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from webapp.i18n import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from webapp.forms import Form
 from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
@@ -25,7 +25,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     login = StringField(
         _l("Login"),
         validators=[InputRequired(_l("Enter a login.")),
