@@ -1,6 +1,7 @@
 """The base of every form: Flask-WTF with WTForms' own messages translated, the catalog parsed once."""
 from functools import cache
 
+import wtforms
 from babel import support
 from flask_wtf import FlaskForm
 from wtforms.i18n import messages_path
@@ -28,6 +29,14 @@ MESSAGES = WtformsMessages()
 
 class Form(FlaskForm):
     """Flask-WTF re-reads WTForms' catalog from disk on every request; this reads it once per language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return MESSAGES
+
+
+class SubForm(wtforms.Form):
+    """A form nested in another with FormField (no CSRF of its own), with the same translated messages."""
 
     class Meta:
         def get_translations(self, form):

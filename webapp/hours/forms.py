@@ -1,11 +1,12 @@
 """The business hours form: a name, a time zone and seven weekday rows."""
 from datetime import time
 
+from wtforms import FormField, SelectChoice, SelectField, StringField, TimeField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from webapp.forms import Form, SubForm
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
-from webapp.forms import Form
-from wtforms import Form, FormField, SelectChoice, SelectField, StringField, TimeField
-from wtforms.validators import DataRequired, Length, ValidationError
 
 from webapp.hours.service import DayHours, name_taken, timezone_names
 from webapp.models import BusinessHours, DayMode
@@ -26,7 +27,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class DayForm(Form):
+class DayForm(SubForm):
     """One weekday; its messages name the weekday, and the times count only when open for set hours."""
     weekday = 0
 
