@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 
-.PHONY: run test test-sqlite setup setup-dev chromium translations db bench clean
+.PHONY: run test test-sqlite lint setup setup-dev chromium translations db bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +49,10 @@ run: db
 	@echo ""
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
-test: setup-dev
+lint: setup-dev
+	$(BIN)/ruff check webapp tests bench config.py wsgi.py
+
+test: setup-dev lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@echo "The same suite, less the browser, against PostgreSQL:"
 	scripts/with-postgres $(BIN)/python -m pytest -q -m "not browser" $(PYTEST_ARGS)

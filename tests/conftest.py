@@ -1,20 +1,19 @@
 """Fixtures: a fresh app and database per test, a client, a login helper, and SQL query counting."""
 import contextvars
-from contextlib import contextmanager
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from config import TestConfig
+from tests.factories import PASSWORD
 from webapp import create_app
 from webapp.cli import seed_defaults
 from webapp.extensions import db
 from webapp.models import Account
-
-from tests.factories import PASSWORD
 
 ADMIN_PASSWORD = "admin-password-123"
 

@@ -3,8 +3,16 @@ import itertools
 from datetime import time
 
 from webapp.extensions import db
-from webapp.models import (Account, AccountKind, BusinessDay, BusinessHours, DayMode, Department,
-                           DepartmentRight, StaffRight)
+from webapp.models import (
+    Account,
+    AccountKind,
+    BusinessDay,
+    BusinessHours,
+    DayMode,
+    Department,
+    DepartmentRight,
+    StaffRight,
+)
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)

@@ -2,11 +2,10 @@
 import pytest
 from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.models import AccountSession
-
 from tests.conftest import ADMIN_PASSWORD, csrf_token_of, login
 from tests.factories import PASSWORD, make_client, make_staff
+from webapp.extensions import db
+from webapp.models import AccountSession
 
 
 def test_login_page_has_labelled_fields(client):

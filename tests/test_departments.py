@@ -2,12 +2,11 @@
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import login
+from tests.factories import make_department, make_staff
 from webapp.extensions import db
 from webapp.models import AuditEntry, Department, DepartmentRight
 from webapp.rights.catalog import ALL_IDS
-
-from tests.conftest import login
-from tests.factories import make_department, make_staff
 
 
 def count(model) -> int:

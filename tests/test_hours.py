@@ -6,13 +6,12 @@ from datetime import UTC, datetime, time
 import pytest
 from sqlalchemy import delete, func, select
 
+from tests.conftest import login
+from tests.factories import make_department, make_hours, make_staff
 from webapp.extensions import db
 from webapp.hours.service import timezone_names
 from webapp.models import AuditEntry, BusinessDay, BusinessHours, DayMode, Department
 from webapp.rights.guard import REQUIRED
-
-from tests.conftest import login
-from tests.factories import make_department, make_hours, make_staff
 
 BASE = "/provider/business-hours"
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

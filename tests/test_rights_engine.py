@@ -1,16 +1,16 @@
 """Unit and property tests of the rights engine: effective = departments ∪ individual; full access = all."""
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from tests.factories import make_department, make_staff
 from webapp.extensions import db
 from webapp.grants import GrantRefused, InheritedRight, set_department_function, set_staff_function
 from webapp.models import DepartmentRight, StaffRight
 from webapp.rights import CATALOG, SECTIONS, UnknownFunction, can, effective_rights, function, granted_rights
 from webapp.rights.catalog import ALL_IDS
 from webapp.rights.engine import compute
-
-from tests.factories import make_department, make_staff
 
 IDS = sorted(ALL_IDS)
 rights_sets = st.sets(st.sampled_from(IDS), max_size=8)

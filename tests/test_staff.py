@@ -8,11 +8,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.models import Account, AccountSession, AuditEntry, Department, StaffRight, staff_departments
-
 from tests.conftest import login
 from tests.factories import make_client, make_department, make_staff
+from webapp.extensions import db
+from webapp.models import Account, AccountSession, AuditEntry, Department, StaffRight, staff_departments
 
 NEW_PASSWORD = "a-brand-new-password"
 

@@ -2,13 +2,12 @@
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import login
+from tests.factories import make_client, make_department, make_staff
 from webapp.extensions import db
 from webapp.models import StaffRight
 from webapp.rights.catalog import ALL_IDS
 from webapp.rights.engine import compute
-
-from tests.conftest import login
-from tests.factories import make_client, make_department, make_staff
 
 
 def individual(staff) -> set[str]:

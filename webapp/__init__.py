@@ -2,12 +2,12 @@
 import sqlite3
 
 from flask import Flask, request
-from webapp.i18n import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config
 from webapp.extensions import babel, csrf, db, login_manager, migrate
+from webapp.i18n import lazy_gettext as _l
 
 CSP = ("default-src 'self'; img-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")

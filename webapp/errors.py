@@ -1,11 +1,11 @@
 """Error pages, or fragments for HTMX: 400 (and a stale CSRF token), 403, 404, 405, 413, 500."""
-from webapp.i18n import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.extensions import db
 from webapp.htmx import render
+from webapp.i18n import gettext as _
 
 TITLES = {
     400: lambda: _("Bad request"),

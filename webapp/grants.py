@@ -3,11 +3,11 @@
 Nobody grants what they do not hold, nobody changes their own rights, and a toggle sets a state
 (an insert that ignores a conflict, or a delete), never a read-then-flip. Functions flush, never commit.
 """
-from webapp.i18n import gettext as _
 from sqlalchemy import delete, exists, select
 
 from webapp.audit import record
 from webapp.extensions import db
+from webapp.i18n import gettext as _
 from webapp.models import Account, Department, DepartmentRight, StaffRight, staff_departments
 from webapp.rights import effective_rights, forget_rights, function, granted_rights
 from webapp.rights.catalog import Section

@@ -2,8 +2,8 @@
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from webapp.i18n import lazy_gettext as _l
 
+from webapp.i18n import lazy_gettext as _l
 from webapp.rights.guard import has_right
 
 

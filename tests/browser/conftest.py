@@ -10,12 +10,11 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from config import BASE_DIR, TestConfig
+from tests.factories import PASSWORD, make_department, make_staff
 from webapp import create_app
 from webapp.cli import seed_defaults
 from webapp.extensions import db
 from webapp.models import Department
-
-from tests.factories import PASSWORD, make_department, make_staff
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ADMIN_PASSWORD = "admin-password-123"

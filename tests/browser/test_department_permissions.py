@@ -5,8 +5,18 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests.browser.conftest import (PASSWORD, create_department, create_staff, htmx_settled, log_in,
-                                    log_in_as_admin, nav, query, shot, unique)
+from tests.browser.conftest import (
+    PASSWORD,
+    create_department,
+    create_staff,
+    htmx_settled,
+    log_in,
+    log_in_as_admin,
+    nav,
+    query,
+    shot,
+    unique,
+)
 from webapp.extensions import db
 from webapp.models import Department, DepartmentRight
 from webapp.rights.catalog import ALL_IDS

@@ -9,8 +9,17 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tests.browser.conftest import (ARTIFACTS, create_department, htmx_settled, log_in, log_in_as_admin,
-                                    log_out, nav, query, shot)
+from tests.browser.conftest import (
+    ARTIFACTS,
+    create_department,
+    htmx_settled,
+    log_in,
+    log_in_as_admin,
+    log_out,
+    nav,
+    query,
+    shot,
+)
 from webapp.cli import SEED_DEPARTMENTS
 from webapp.extensions import db
 from webapp.models import Account, StaffRight

@@ -1,8 +1,9 @@
 """The login and language forms."""
-from webapp.i18n import lazy_gettext as _l
-from webapp.forms import Form
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
+
+from webapp.forms import Form
+from webapp.i18n import lazy_gettext as _l
 
 
 class LoginForm(Form):

@@ -1,6 +1,5 @@
 """Login, logout and the language switch."""
 from flask import abort, current_app, flash, redirect, request, session, url_for
-from webapp.i18n import gettext as _
 from flask_login import current_user
 
 from webapp.auth import bp
@@ -8,6 +7,7 @@ from webapp.auth.forms import LanguageForm, LoginForm
 from webapp.auth.sessions import authenticate, end_session, safe_next, start_session
 from webapp.extensions import db
 from webapp.htmx import render
+from webapp.i18n import gettext as _
 from webapp.rights import public, requires
 
 

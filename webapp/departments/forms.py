@@ -1,13 +1,13 @@
 """The department form."""
 from flask import abort, current_app
-from webapp.i18n import gettext as _
-from webapp.i18n import lazy_gettext as _l
-from webapp.forms import Form
 from sqlalchemy import func, select
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from webapp.extensions import db
+from webapp.forms import Form
+from webapp.i18n import gettext as _
+from webapp.i18n import lazy_gettext as _l
 from webapp.models import BusinessHours, Department
 
 

@@ -1,6 +1,5 @@
 """Department pages: list, create, edit, delete, and the permission toggles."""
 from flask import abort, current_app, flash, redirect, request, url_for
-from webapp.i18n import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -12,6 +11,7 @@ from webapp.errors import refused
 from webapp.extensions import db
 from webapp.grants import GrantRefused, department_rights, is_member, set_department_function, set_department_section
 from webapp.htmx import render
+from webapp.i18n import gettext as _
 from webapp.models import Department, staff_departments
 from webapp.rights import CATALOG, SECTIONS, can, effective_rights, requires
 from webapp.rights.catalog import SECTION_BY_ID

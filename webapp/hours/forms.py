@@ -5,10 +5,9 @@ from wtforms import FormField, SelectChoice, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from webapp.forms import Form, SubForm
+from webapp.hours.service import DayHours, name_taken, timezone_names
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
-
-from webapp.hours.service import DayHours, name_taken, timezone_names
 from webapp.models import BusinessHours, DayMode
 from webapp.models.hours import WEEKDAY_NAMES
 

@@ -2,16 +2,23 @@
 from datetime import UTC, datetime
 
 from flask import flash, redirect, request, url_for
-from webapp.i18n import gettext as _
 from flask_login import current_user
-from webapp.forms import Form
 
 from webapp.extensions import db
+from webapp.forms import Form
 from webapp.hours import bp
 from webapp.hours.forms import HoursForm, initial_data
-from webapp.hours.service import (ScheduleInUse, server_timezone, create_schedule, delete_schedule, departments_using,
-                                  schedules_with_usage, update_schedule)
+from webapp.hours.service import (
+    ScheduleInUse,
+    create_schedule,
+    delete_schedule,
+    departments_using,
+    schedules_with_usage,
+    server_timezone,
+    update_schedule,
+)
 from webapp.htmx import render
+from webapp.i18n import gettext as _
 from webapp.models import BusinessHours
 from webapp.rights import requires
 

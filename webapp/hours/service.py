@@ -3,16 +3,16 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time
-from pathlib import Path
 from functools import cache
+from pathlib import Path
 from zoneinfo import available_timezones
 
-from webapp.i18n import force_locale
-from webapp.i18n import gettext as _
 from sqlalchemy import func, select
 
 from webapp.audit import record
 from webapp.extensions import db
+from webapp.i18n import force_locale
+from webapp.i18n import gettext as _
 from webapp.models import Account, BusinessDay, BusinessHours, DayMode, Department
 
 # Names zoneinfo lists that are not real IANA zones: the server's own setting and tzdata's placeholders.

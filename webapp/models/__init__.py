@@ -2,7 +2,7 @@
 from webapp.models.accounts import Account, AccountKind, AccountSession
 from webapp.models.audit import AuditEntry
 from webapp.models.departments import Department, staff_departments
-from webapp.models.hours import BusinessHours, BusinessDay, DayMode
+from webapp.models.hours import BusinessDay, BusinessHours, DayMode
 from webapp.models.rights import DepartmentRight, StaffRight
 
 __all__ = [

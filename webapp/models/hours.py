@@ -3,11 +3,11 @@ import enum
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from webapp.i18n import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, Integer, SmallInteger, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
+from webapp.i18n import lazy_gettext as _l
 
 WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
 WEEKDAY_NAMES = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),

@@ -2,10 +2,10 @@
 from functools import wraps
 
 from flask import abort, redirect, request, url_for
-from webapp.i18n import gettext as _
 from flask_login import current_user
 
 from webapp.htmx import hx_redirect, is_htmx
+from webapp.i18n import gettext as _
 from webapp.rights.catalog import function
 from webapp.rights.engine import effective_rights
 

@@ -2,9 +2,10 @@
 import hashlib
 import io
 
-from webapp.i18n import gettext as _
 from markupsafe import escape
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from webapp.i18n import gettext as _
 
 MAX_BYTES = 64 * 1024
 SIZE = 80

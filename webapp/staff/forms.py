@@ -4,13 +4,13 @@ import re
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from webapp.i18n import lazy_gettext as _l
-from webapp.forms import Form
 from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput
 
+from webapp.forms import Form
+from webapp.i18n import lazy_gettext as _l
 from webapp.staff.avatars import AvatarError, process_avatar
 from webapp.staff.service import StaffValues, login_taken
 

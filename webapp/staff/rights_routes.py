@@ -1,6 +1,5 @@
 """A staff member's effective rights with their sources, and the individual-right toggles."""
 from flask import abort, redirect, request, url_for
-from webapp.i18n import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -10,6 +9,7 @@ from webapp.errors import refused
 from webapp.extensions import db
 from webapp.grants import GrantRefused, check_manage_staff, set_staff_function
 from webapp.htmx import render
+from webapp.i18n import gettext as _
 from webapp.models import Account, AccountKind
 from webapp.rights import CATALOG, SECTIONS, effective_rights, granted_rights, requires
 from webapp.staff import bp

@@ -1,6 +1,5 @@
 """Staff pages: list, create, edit, disable/enable, delete, avatars and individual rights."""
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
-from webapp.i18n import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -9,6 +8,7 @@ from wtforms import SelectChoice
 from webapp.extensions import db
 from webapp.grants import GrantRefused
 from webapp.htmx import render
+from webapp.i18n import gettext as _
 from webapp.models import Account, AccountKind
 from webapp.rights import can, requires
 from webapp.staff import bp, service

@@ -5,7 +5,6 @@ Functions take explicit arguments, flush and write the audit record, and never c
 from dataclasses import dataclass, field
 
 from flask import abort
-from webapp.i18n import gettext as _
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +12,7 @@ from webapp.audit import record
 from webapp.auth.sessions import end_all_sessions
 from webapp.extensions import db
 from webapp.grants import GrantRefused, check_manage_staff, may_assign_department
+from webapp.i18n import gettext as _
 from webapp.models import Account, AccountKind, AccountSession, Department, StaffRight
 from webapp.rights import can, effective_rights, forget_rights
 
