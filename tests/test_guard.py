@@ -54,3 +54,16 @@ def test_an_unexpected_error_is_a_500_page_that_rolls_back(app, as_admin, monkey
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = as_admin.get("/provider/departments/1/permissions")
     assert response.status_code == 500 and "nothing was saved" in response.text
+
+
+def test_row_urls_are_the_urls_url_for_builds(app):
+    from flask import url_for
+
+    from webapp.urls import RowUrl
+
+    with app.test_request_context("/"):
+        for endpoint, argument in [("staff.edit", "staff_id"), ("staff.avatar", "staff_id"),
+                                   ("departments.permissions", "department_id")]:
+            build = RowUrl(endpoint, argument)
+            for row_id in (1, 42, 987654):
+                assert build(row_id) == url_for(endpoint, **{argument: row_id})

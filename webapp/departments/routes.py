@@ -15,6 +15,7 @@ from webapp.i18n import gettext as _
 from webapp.models import Department, staff_departments
 from webapp.rights import CATALOG, SECTIONS, can, effective_rights, requires
 from webapp.rights.catalog import SECTION_BY_ID
+from webapp.urls import RowUrl
 
 
 def load_department(department_id: int, with_members: bool = False) -> Department:
@@ -41,7 +42,9 @@ def index():
         .where(staff_departments.c.department_id.in_(ids)).group_by(staff_departments.c.department_id)
     ).all()) if ids else {}
     summaries = {h.id: h.summary for h in {d.business_hours for d in pagination.items}}  # once per schedule
-    return render("departments/index.html", pagination=pagination, members=members, summaries=summaries)
+    urls = {name: RowUrl(f"departments.{name}", "department_id") for name in ("edit", "permissions", "delete")}
+    return render("departments/index.html", pagination=pagination, members=members, summaries=summaries,
+                  urls=urls)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from webapp.rights import can, requires
 from webapp.staff import bp, service
 from webapp.staff.avatars import initials_svg
 from webapp.staff.forms import StaffForm, initial_data
+from webapp.urls import RowUrl
 
 
 @bp.route("", strict_slashes=False)
@@ -22,7 +23,9 @@ def index():
     query = request.args.get("q", "").strip()
     page = request.args.get("page", 1, type=int)
     pagination = service.search_staff(query, page, current_app.config["STAFF_PER_PAGE"])
-    return render("staff/index.html", pagination=pagination, q=query)
+    urls = {name: RowUrl(f"staff.{name}", "staff_id") for name in ("edit", "rights", "avatar")}
+    return render("staff/index.html", pagination=pagination, q=query, urls=urls,
+                  department_names=service.department_names(pagination.items))
 
 
 @bp.route("/new", methods=["GET", "POST"])

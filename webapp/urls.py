@@ -1,0 +1,14 @@
+"""URLs for table rows: url_for once per page and endpoint, then the row's id put in (url_for costs ~10 µs)."""
+from flask import url_for
+
+_SENTINEL = 987654321987
+
+
+class RowUrl:
+    """Builds the URL of one endpoint for many ids, e.g. RowUrl("staff.edit", "staff_id")(person.id)."""
+
+    def __init__(self, endpoint: str, id_argument: str, **values):
+        self.prefix, self.suffix = url_for(endpoint, **{id_argument: _SENTINEL}, **values).split(str(_SENTINEL), 1)
+
+    def __call__(self, row_id: int) -> str:
+        return f"{self.prefix}{int(row_id)}{self.suffix}"
