@@ -10,7 +10,7 @@ from webapp.departments.service import create_department, delete_department, upd
 from webapp.errors import refused
 from webapp.extensions import db
 from webapp.grants import GrantRefused, department_rights, is_member, set_department_function, set_department_section
-from webapp.htmx import render
+from webapp.htmx import is_htmx, render
 from webapp.i18n import gettext as _
 from webapp.models import Department, staff_departments
 from webapp.rights import CATALOG, SECTIONS, can, effective_rights, requires
@@ -118,7 +118,7 @@ def toggle_permission(department_id: int, function_id: str):
     except GrantRefused as error:
         return refused(error)
     db.session.commit()
-    if request.headers.get("HX-Request") != "true":
+    if not is_htmx():
         return redirect(url_for(".permissions", department_id=department.id))
     return render("departments/_permission_toggled.html", fn=fn, section=SECTION_BY_ID[fn.section],
                   **permission_context(department))
@@ -135,6 +135,6 @@ def toggle_section(department_id: int, section_id: str):
     except GrantRefused as error:
         return refused(error)
     db.session.commit()
-    if request.headers.get("HX-Request") != "true":
+    if not is_htmx():
         return redirect(url_for(".permissions", department_id=department.id))
     return render("departments/_permission_section.html", section=section, **permission_context(department))

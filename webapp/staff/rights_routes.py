@@ -1,5 +1,5 @@
 """A staff member's effective rights with their sources, and the individual-right toggles."""
-from flask import abort, redirect, request, url_for
+from flask import abort, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -8,7 +8,7 @@ from webapp.departments.forms import wanted_state
 from webapp.errors import refused
 from webapp.extensions import db
 from webapp.grants import GrantRefused, check_manage_staff, set_staff_function
-from webapp.htmx import render
+from webapp.htmx import is_htmx, render
 from webapp.i18n import gettext as _
 from webapp.models import Account, AccountKind
 from webapp.rights import CATALOG, SECTIONS, effective_rights, granted_rights, requires
@@ -60,6 +60,6 @@ def toggle_right(staff_id: int, function_id: str):
     except GrantRefused as error:
         return refused(error)
     db.session.commit()
-    if request.headers.get("HX-Request") != "true":
+    if not is_htmx():
         return redirect(url_for(".rights", staff_id=staff.id))
     return render("staff/_right_row.html", fn=fn, **rights_context(staff))
