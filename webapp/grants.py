@@ -87,13 +87,16 @@ def check_manage_staff(actor: Account, target: Account) -> None:
 
 # Department permissions ----------------------------------------------------------------------------
 
-def is_member(account: Account, department: Department) -> bool:
+def own_department_locked(actor: Account, department: Department) -> bool:
+    """Whether the department is the actor's own and so closed to them (full access excepted)."""
+    if effective_rights(actor).full_access:
+        return False
     return db.session.scalar(select(exists().where(
-        staff_departments.c.account_id == account.id, staff_departments.c.department_id == department.id)))
+        staff_departments.c.account_id == actor.id, staff_departments.c.department_id == department.id)))
 
 
 def _check_department_change(actor: Account, department: Department) -> None:
-    if not effective_rights(actor).full_access and is_member(actor, department):
+    if own_department_locked(actor, department):
         raise GrantRefused(_("You cannot change the permissions of your own department."))
 
 

@@ -9,7 +9,13 @@ from webapp.departments.forms import DepartmentForm, wanted_state
 from webapp.departments.service import create_department, delete_department, update_department
 from webapp.errors import refused
 from webapp.extensions import db
-from webapp.grants import GrantRefused, department_rights, is_member, set_department_function, set_department_section
+from webapp.grants import (
+    GrantRefused,
+    department_rights,
+    own_department_locked,
+    set_department_function,
+    set_department_section,
+)
 from webapp.htmx import is_htmx, render
 from webapp.i18n import gettext as _
 from webapp.models import Department, staff_departments
@@ -94,10 +100,9 @@ def delete(department_id: int):
 def permission_context(department: Department) -> dict:
     """What the permission rows need: the granted ids, and what the viewer may change."""
     rights = effective_rights(current_user)
-    own_department = is_member(current_user, department)
-    editable = "rights.edit" in rights.ids and (rights.full_access or not own_department)
+    own_locked = own_department_locked(current_user, department)  # the rule set_department_* enforces
     return {"department": department, "granted": department_rights(department), "viewer_rights": rights,
-            "editable": editable, "own_department": own_department}
+            "editable": "rights.edit" in rights.ids and not own_locked, "own_department_locked": own_locked}
 
 
 @bp.route("/<int:department_id>/permissions")

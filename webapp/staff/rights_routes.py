@@ -1,7 +1,6 @@
 """A staff member's effective rights with their sources, and the individual-right toggles."""
 from flask import abort, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webapp.departments.forms import wanted_state
@@ -10,19 +9,10 @@ from webapp.extensions import db
 from webapp.grants import GrantRefused, check_manage_staff, set_staff_function
 from webapp.htmx import is_htmx, render
 from webapp.i18n import gettext as _
-from webapp.models import Account, AccountKind
+from webapp.models import Account
 from webapp.rights import CATALOG, SECTIONS, effective_rights, granted_rights, requires
 from webapp.staff import bp
-
-
-def load_staff(staff_id: int) -> Account:
-    account = db.session.scalar(
-        select(Account).options(selectinload(Account.departments))
-        .where(Account.id == staff_id, Account.kind == AccountKind.staff)
-    )
-    if account is None:
-        abort(404)
-    return account
+from webapp.staff.service import get_staff_or_404
 
 
 def rights_context(staff: Account) -> dict:
@@ -45,14 +35,14 @@ def rights_context(staff: Account) -> dict:
 @bp.route("/<int:staff_id>/rights")
 @requires("staff.view")
 def rights(staff_id: int):
-    staff = load_staff(staff_id)
+    staff = get_staff_or_404(staff_id, selectinload(Account.departments))
     return render("staff/rights.html", sections=SECTIONS, **rights_context(staff))
 
 
 @bp.route("/<int:staff_id>/rights/<function_id>", methods=["POST"])
 @requires("staff.view", "rights.edit")
 def toggle_right(staff_id: int, function_id: str):
-    staff = load_staff(staff_id)
+    staff = get_staff_or_404(staff_id, selectinload(Account.departments))
     fn = CATALOG.get(function_id) or abort(404)
     on = wanted_state()
     try:

@@ -1,7 +1,6 @@
 """Staff pages: list, create, edit, disable/enable, delete, avatars and individual rights."""
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import undefer
 from wtforms import SelectChoice
 
@@ -9,7 +8,7 @@ from webapp.extensions import db
 from webapp.grants import GrantRefused
 from webapp.htmx import render
 from webapp.i18n import gettext as _
-from webapp.models import Account, AccountKind
+from webapp.models import Account
 from webapp.rights import can, requires
 from webapp.staff import bp, service
 from webapp.staff.avatars import initials_svg
@@ -142,12 +141,7 @@ def avatar(staff_id: int):
     """A staff member's avatar: one's own, or anyone's with the right to view staff."""
     if staff_id != current_user.id and not can(current_user, "staff.view"):
         abort(403)
-    account = db.session.scalar(
-        select(Account).options(undefer(Account.avatar))
-        .where(Account.id == staff_id, Account.kind == AccountKind.staff)
-    )
-    if account is None:
-        abort(404)
+    account = service.get_staff_or_404(staff_id, undefer(Account.avatar))
     if account.avatar:
         response = make_response(account.avatar)
         response.mimetype = "image/png"

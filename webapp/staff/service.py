@@ -49,8 +49,9 @@ def staff_select():
     return select(Account).where(Account.kind == AccountKind.staff)
 
 
-def get_staff_or_404(staff_id: int) -> Account:
-    account = db.session.scalar(staff_select().where(Account.id == staff_id))
+def get_staff_or_404(staff_id: int, *options) -> Account:
+    """A staff account by id (a client's id is a 404 too), with optional loader options."""
+    account = db.session.scalar(staff_select().options(*options).where(Account.id == staff_id))
     if account is None:
         abort(404)
     return account
