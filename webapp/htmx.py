@@ -1,6 +1,4 @@
-"""HTMX helpers: detect its requests, answer a page or a fragment, redirect and trigger."""
-import json
-
+"""HTMX helpers: detect its requests, answer a page or a fragment, redirect."""
 from flask import make_response, render_template, request
 
 
@@ -19,12 +17,4 @@ def render(page: str, fragment: str | None = None, status: int = 200, **context)
 def hx_redirect(url: str):
     response = make_response("", 200)
     response.headers["HX-Redirect"] = url
-    return response
-
-
-def hx_trigger(response, event: str, detail=None):
-    """Add an event for htmx to fire on the client, e.g. a toast message."""
-    existing = json.loads(response.headers.get("HX-Trigger", "{}") or "{}")
-    existing[event] = detail if detail is not None else True
-    response.headers["HX-Trigger"] = json.dumps(existing)
     return response

@@ -31,9 +31,6 @@
   document.addEventListener("htmx:sendError", function () {
     toast(document.documentElement.lang === "ru" ? "Нет связи с сервером." : "The server cannot be reached.", "error");
   });
-  document.addEventListener("showMessage", function (event) {
-    toast(event.detail && event.detail.value, "info");
-  });
 
   // Filter box: narrows a list as you type. data-filter-target names the container;
   // rows carry data-filter-text, sections hide when none of their rows match.

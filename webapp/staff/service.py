@@ -126,10 +126,6 @@ def edit_refusal(actor: Account, target: Account | None) -> str | None:
     return None
 
 
-def may_edit(actor: Account, target: Account | None) -> bool:
-    return edit_refusal(actor, target) is None
-
-
 def disable_refusal(actor: Account, target: Account) -> str | None:
     if target.id == actor.id:
         return _("You cannot disable yourself.")
