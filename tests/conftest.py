@@ -65,7 +65,7 @@ def client(app):
 
 @pytest.fixture
 def admin(app):
-    return db.session.scalar(select(Account).where(Account.login_key == "admin"))
+    return db.session.scalar(select(Account).where(Account.login == "admin"))
 
 
 def login(client, account_or_login, password=None):

@@ -19,7 +19,7 @@ _seq = itertools.count(1)
 
 
 def make_hours(name=None, timezone="UTC", open_days=range(5), opens=time(9), closes=time(18)):
-    hours = BusinessHours(name=name or f"Schedule {next(_seq)}", timezone=timezone)
+    hours = BusinessHours(name_en=name or f"Schedule {next(_seq)}", timezone=timezone)
     hours.days = [
         BusinessDay(weekday=d, mode=DayMode.hours, opens=opens, closes=closes) if d in open_days
         else BusinessDay(weekday=d, mode=DayMode.closed)
@@ -43,7 +43,7 @@ def make_department(name=None, rights=(), name_ru=None, hours=None, show_in_supp
 def make_staff(login=None, departments=(), rights=(), full_access=False, active=True, password=PASSWORD,
                name=None, name_ru=None, email=None, kind=AccountKind.staff):
     login = login or f"staff{next(_seq)}"
-    account = Account(kind=kind, login=login, login_key=login.lower(), name_en=name or login.title(),
+    account = Account(kind=kind, login=login, name_en=name or login.title(),
                       name_ru=name_ru, email=email or f"{login}@example.com", full_access=full_access,
                       active=active)
     account.set_password(password)
@@ -56,7 +56,8 @@ def make_staff(login=None, departments=(), rights=(), full_access=False, active=
     return account
 
 
-def make_client(login=None, **kwargs):
+def make_customer_account(login=None, **kwargs):
+    """A client (customer) account: named so that it is never confused with the `client` test fixture."""
     return make_staff(login=login or f"client{next(_seq)}", kind=AccountKind.client, **kwargs)
 
 

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import ADMIN_PASSWORD, csrf_token_of, login
-from tests.factories import PASSWORD, make_client, make_staff
+from tests.factories import PASSWORD, make_customer_account, make_staff
 from webapp.extensions import db
 from webapp.models import AccountSession
 
@@ -90,7 +90,7 @@ def test_htmx_anonymous_gets_hx_redirect(client):
 
 
 def test_client_account_gets_403_on_staff_pages(client):
-    customer = make_client()
+    customer = make_customer_account()
     assert login(client, customer).status_code == 302
     for url in ["/", "/provider/departments/", "/provider/staff/", "/provider/business-hours/"]:
         response = client.get(url)

@@ -1,8 +1,7 @@
 """WTForms' own messages are translated too, and their catalog is read once per language."""
 import contextvars
 
-from webapp.departments.forms import StateForm
-from webapp.forms import _wtforms_catalog
+from webapp.forms import StateForm, _wtforms_catalog
 
 
 def test_wtforms_messages_follow_the_request_language(app):

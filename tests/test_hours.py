@@ -19,7 +19,7 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 
 def week_form(name="Support shift", timezone="Europe/Moscow", **overrides):
     """A valid submit: Monday to Friday 09:00–18:00, Saturday 24 hours, Sunday closed; overrides by field."""
-    data = {"name": name, "timezone": timezone}
+    data = {"name_en": name, "timezone": timezone, "version": "1"}
     for weekday, day in enumerate(DAYS):
         if weekday < 5:
             data.update({f"{day}-mode": "hours", f"{day}-opens": "09:00", f"{day}-closes": "18:00"})
@@ -40,7 +40,7 @@ def count(model) -> int:
 
 def by_name(name: str) -> BusinessHours | None:
     db.session.expire_all()
-    return db.session.scalar(select(BusinessHours).where(BusinessHours.name == name))
+    return db.session.scalar(select(BusinessHours).where(BusinessHours.name_en == name))
 
 
 def text_of(response) -> str:
@@ -141,7 +141,7 @@ def test_missing_schedule_is_404(as_admin, method, path):
 def test_index_lists_name_zone_summary_and_usage(as_admin, in_use, unused):
     response = as_admin.get(BASE + "/")
     page = text_of(response)
-    row = re.search(r"<tr>\s*<td><a href=\"/provider/business-hours/%d\">Sales hours</a>.*?</tr>" % in_use.id,
+    row = re.search(r"<tr>\s*<td class=\"wrap\"><a href=\"/provider/business-hours/%d\">Sales hours</a>.*?</tr>" % in_use.id,
                     page, re.S)
     assert row, page
     assert "Europe/Berlin" in row.group(0)
@@ -168,7 +168,8 @@ def test_index_empty_state(as_admin):
 def test_form_markup_labels_every_input_and_marks_mode_selects(as_admin, unused):
     page = as_admin.get(f"{BASE}/{unused.id}").text
     ids = re.findall(r"<(?:input|select)\b[^>]*\bid=\"([^\"]+)\"", page)
-    hidden = re.findall(r"<input\b[^>]*type=\"hidden\"[^>]*id=\"([^\"]+)\"", page)
+    hidden = [re.search(r'\bid="([^"]+)"', tag).group(1)
+              for tag in re.findall(r"<input\b[^>]*>", page) if 'type="hidden"' in tag and " id=" in tag]
     for input_id in set(ids) - set(hidden):
         assert f'for="{input_id}"' in page, input_id
     modes = re.findall(r"<select\b[^>]*data-day-mode[^>]*>", page)
@@ -254,7 +255,7 @@ def test_edit_page_shows_stored_values_and_users(as_admin, in_use):
     page = text_of(as_admin.get(f"{BASE}/{in_use.id}"))
     assert 'value="Sales hours"' in page
     assert re.search(r'<option selected value="Europe/Berlin">', page)
-    assert "Abuse desk, Billing desk" in page
+    assert re.search(r">Abuse desk</a>, <a [^>]+>Billing desk</a>", page)
 
 
 def test_edit_does_not_fall_back_to_stored_times(as_admin, in_use):
@@ -266,10 +267,10 @@ def test_edit_does_not_fall_back_to_stored_times(as_admin, in_use):
 
 
 INVALID = [
-    ("empty name", {"name": ""}, "Name</a>: Enter a name"),
-    ("blank name", {"name": "   "}, "Name</a>: Enter a name"),
-    ("long name", {"name": "x" * 121}, "Name</a>: At most 120 characters."),
-    ("duplicate name", {"name": "WEEKDAYS 09:00–18:00"}, "Name</a>: Business hours called “WEEKDAYS 09:00–18:00”"),
+    ("empty name", {"name": ""}, "Name (English)</a>: Enter a name"),
+    ("blank name", {"name": "   "}, "Name (English)</a>: Enter a name"),
+    ("long name", {"name": "x" * 121}, "Name (English)</a>: At most 120 characters."),
+    ("duplicate name", {"name": "WEEKDAYS 09:00–18:00"}, "Name (English)</a>: Business hours called “WEEKDAYS 09:00–18:00”"),
     ("unknown zone", {"timezone": "Mars/Olympus_Mons"}, "Time zone</a>: Choose a time zone from the list."),
     ("server zone alias", {"timezone": "localtime"}, "Time zone</a>: Choose a time zone from the list."),
     ("missing zone", {"timezone": None}, "Time zone</a>: Choose a time zone from the list."),
@@ -333,8 +334,9 @@ def test_delete_removes_an_unused_schedule(as_admin, unused):
 def test_delete_confirmation_of_a_schedule_in_use_lists_its_departments(as_admin, in_use):
     page = text_of(as_admin.get(f"{BASE}/{in_use.id}/delete"))
     assert "cannot be deleted: 2 departments use them" in page
-    assert "<li>Abuse desk</li>" in page and "<li>Billing desk</li>" in page
-    assert "btn-danger" not in page
+    assert ">Abuse desk</a></li>" in page and ">Billing desk</a></li>" in page
+    assert re.search(r'<button type="button" class="btn btn-danger" disabled aria-describedby="in-use">', page)
+    assert "<form" not in page.split('id="content"')[1]
 
 
 def test_delete_of_a_schedule_in_use_is_refused(as_admin, in_use):
@@ -342,7 +344,7 @@ def test_delete_of_a_schedule_in_use_is_refused(as_admin, in_use):
     response = as_admin.post(f"{BASE}/{in_use.id}/delete")
     assert response.status_code == 409
     page = text_of(response)
-    assert 'class="flash flash-error"' in page
+    assert 'class="error-page"' in page
     assert "used by departments: Abuse desk, Billing desk" in page
     assert "nothing was deleted" in page
     assert (count(BusinessHours), count(BusinessDay), count(Department), count(AuditEntry)) == before
@@ -361,7 +363,7 @@ def test_seeded_schedule_in_use_cannot_be_deleted(as_admin):
 
 def schedule(*days, timezone="UTC"):
     """A transient schedule from seven (mode, opens, closes) tuples, Monday first."""
-    hours = BusinessHours(name="Test", timezone=timezone)
+    hours = BusinessHours(name_en="Test", timezone=timezone)
     hours.days = [BusinessDay(weekday=i, mode=mode, opens=opens, closes=closes)
                   for i, (mode, opens, closes) in enumerate(days)]
     return hours
@@ -385,7 +387,7 @@ def test_summary_folds_consecutive_days(app, days, expected):
 
 
 def test_summary_of_a_schedule_without_day_rows(app):
-    assert BusinessHours(name="Empty", timezone="UTC").summary == "Closed every day"
+    assert BusinessHours(name_en="Empty", timezone="UTC").summary == "Closed every day"
 
 
 def test_is_open_judges_in_the_schedules_zone(app):
@@ -411,7 +413,7 @@ def test_is_open_follows_daylight_saving(app):
 
 
 def test_is_open_without_a_row_for_the_day_is_closed(app):
-    hours = BusinessHours(name="Empty", timezone="UTC")
+    hours = BusinessHours(name_en="Empty", timezone="UTC")
     assert not hours.is_open(datetime(2024, 1, 15, 12, tzinfo=UTC))
 
 
@@ -419,7 +421,7 @@ def test_audit_detail_is_english_whatever_the_language_of_the_actor(as_admin):
     as_admin.post("/language", data={"lang": "ru"})
     assert "Рабочее время" in as_admin.get("/provider/business-hours/").text
     as_admin.post("/provider/business-hours/1", data={
-        "name": "Weekdays 09:00–18:00", "timezone": "UTC",
+        "name_en": "Weekdays 09:00–18:00", "timezone": "UTC", "version": "1",
         **{f"{day}-mode": "hours" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},
         **{f"{day}-opens": "09:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},
         **{f"{day}-closes": "18:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},

@@ -5,8 +5,9 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from tests.factories import make_department, make_staff
+from webapp.errors import Refused
 from webapp.extensions import db
-from webapp.grants import GrantRefused, InheritedRight, set_department_function, set_staff_function
+from webapp.grants import individual_grants, set_department_function, set_staff_function
 from webapp.models import DepartmentRight, StaffRight
 from webapp.rights import CATALOG, SECTIONS, UnknownFunction, can, effective_rights, function, granted_rights
 from webapp.rights.catalog import ALL_IDS
@@ -75,9 +76,9 @@ def test_inactive_and_client_accounts_hold_nothing(app):
     inactive = make_staff(departments=[department], rights=["staff.view"], active=False)
     assert compute(inactive).ids == frozenset()
     assert granted_rights(inactive).ids == {"clients.view", "staff.view"}
-    from tests.factories import make_client
+    from tests.factories import make_customer_account
 
-    client_account = make_client(rights=["staff.view"], full_access=True)
+    client_account = make_customer_account(rights=["staff.view"], full_access=True)
     assert compute(client_account).ids == frozenset()
 
 
@@ -118,17 +119,17 @@ def test_effective_is_the_union_of_departments_and_individual(app, department_ri
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(department_rights=rights_sets, individual=rights_sets,
        operations=st.lists(st.tuples(st.sampled_from(IDS), st.booleans()), max_size=12))
-def test_no_staff_level_operation_removes_an_inherited_right(app, admin, department_rights, individual,
-                                                             operations):
+def test_individual_grants_are_a_layer_of_their_own(app, admin, department_rights, individual, operations):
+    """Each operation sets only the individual grant; the inherited part is never removed on the person."""
     department = make_department(rights=sorted(department_rights))
     staff = make_staff(departments=[department], rights=sorted(individual))
+    expected = set(individual)
     for function_id, on in operations:
-        try:
-            set_staff_function(admin, staff, function_id, on)
-        except InheritedRight:
-            assert not on and function_id in department_rights
+        set_staff_function(admin, staff, function_id, on)
+        (expected.add if on else expected.discard)(function_id)
         rights = compute(staff)
-        assert set(department_rights) <= rights.ids
+        assert individual_grants(staff) == expected
+        assert rights.ids == set(department_rights) | expected
     db.session.rollback()
 
 
@@ -156,11 +157,11 @@ def test_delegation_refuses_what_the_actor_does_not_hold(app):
     actor = make_staff(rights=["rights.edit", "clients.view"])
     target = make_staff()
     set_department_function(actor, department, "clients.view", True)
-    with pytest.raises(GrantRefused):
+    with pytest.raises(Refused):
         set_department_function(actor, department, "settings.edit", True)
-    with pytest.raises(GrantRefused):
+    with pytest.raises(Refused):
         set_staff_function(actor, target, "settings.edit", True)
-    with pytest.raises(GrantRefused):
+    with pytest.raises(Refused):
         set_staff_function(actor, actor, "clients.view", True)
     db.session.execute(delete(StaffRight).where(StaffRight.account_id == target.id))
     assert compute(target).ids == frozenset()

@@ -9,9 +9,10 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tests.conftest import login
-from tests.factories import make_client, make_department, make_staff
+from tests.factories import make_customer_account, make_department, make_staff
 from webapp.extensions import db
 from webapp.models import Account, AccountSession, AuditEntry, Department, StaffRight, staff_departments
+from webapp.text import fold
 
 NEW_PASSWORD = "a-brand-new-password"
 
@@ -28,7 +29,8 @@ def edit_form(account, **overrides):
     """The form as the page would submit it for an existing account, with overrides."""
     data = {"login": account.login, "name_en": account.name_en, "name_ru": account.name_ru or "",
             "password": "", "email": account.email or f"{account.login}@example.com", "phone": account.phone or "",
-            "departments": [str(d.id) for d in account.departments]}
+            "departments": [str(d.id) for d in account.departments],
+            "version": str(getattr(account, "version", 1))}
     if account.full_access:
         data["full_access"] = "y"
     data.update(overrides)
@@ -43,7 +45,7 @@ def committed():
 
 def staff_by_login(login_name):
     committed()
-    return db.session.scalar(select(Account).where(Account.login_key == login_name.lower()))
+    return db.session.scalar(select(Account).where(Account.login_key == fold(login_name)))
 
 
 def staff_count():
@@ -153,7 +155,7 @@ def test_anonymous_is_sent_to_login(client, bob, method, path, right, status):
 
 @pytest.mark.parametrize("method,path,right,status", ROUTES)
 def test_client_account_gets_403(app, bob, method, path, right, status):
-    customer = make_client("customer")
+    customer = make_customer_account("customer")
     client = as_client_of(app, customer)
     before = snapshot(bob)
     assert call(client, method, path, bob).status_code == 403
@@ -162,7 +164,7 @@ def test_client_account_gets_403(app, bob, method, path, right, status):
 
 @pytest.mark.parametrize("method,path", [(m, p) for m, p, _r, _s in ROUTES if "{id}" in p])
 def test_missing_or_client_id_is_404(as_admin, method, path):
-    customer = make_client("customer2")
+    customer = make_customer_account("customer2")
     db.session.commit()
     missing = type("Missing", (), {"id": 99999, "login": "x", "name_en": "x", "name_ru": None, "email": "x@x.io",
                                    "phone": None, "departments": [], "full_access": False})()
@@ -172,7 +174,7 @@ def test_missing_or_client_id_is_404(as_admin, method, path):
 
 
 def test_client_avatar_is_404(as_admin):
-    customer = make_client("customer3")
+    customer = make_customer_account("customer3")
     db.session.commit()
     assert as_admin.get(f"/provider/staff/{customer.id}/avatar").status_code == 404
 
@@ -183,7 +185,7 @@ def test_list_shows_staff_with_departments_badges_and_no_clients(as_admin, admin
     sales = make_department("Sales", name_ru="Продажи")
     make_staff("carol", name="Carol Smith", name_ru="Кэрол Смит", departments=[sales], email="carol@example.com")
     make_staff("dave", active=False)
-    make_client("clientele")
+    make_customer_account("clientele")
     db.session.commit()
     page = as_admin.get("/provider/staff").text
     assert "carol" in page and "Carol Smith" in page and "carol@example.com" in page and "Sales" in page
@@ -204,13 +206,13 @@ def test_list_shows_staff_with_departments_badges_and_no_clients(as_admin, admin
 def test_search_matches_login_names_and_email(as_admin, query, found):
     make_staff("carol", name="Carol Smith", name_ru="Кэрол Смит", email="carol@example.com")
     make_staff("erin", name="Erin Jones", email="erin@example.org")
-    make_client("carolclient", name="Carol Client")
+    make_customer_account("carolclient", name="Carol Client")
     db.session.commit()
     page = as_admin.get("/provider/staff", query_string={"q": query}).text
     assert ('href="/provider/staff/' in page and ">carol</a>" in page) is found
     assert ">erin</a>" not in page and "carolclient" not in page
     if not found:
-        assert "No staff members match" in page
+        assert "No staff member matches" in page
 
 
 def test_pagination_keeps_the_query(as_admin, app):
@@ -225,8 +227,9 @@ def test_pagination_keeps_the_query(as_admin, app):
     last = as_admin.get("/provider/staff", query_string={"q": "pager", "page": 3}).text
     assert last.count('class="avatar avatar-md"') == 12 - 2 * per_page
     assert "page=2" in last and "q=pager" in last and "other" not in last
-    beyond = as_admin.get("/provider/staff", query_string={"page": 40})
-    assert beyond.status_code == 200 and "There is nothing on this page" in beyond.text
+    beyond = as_admin.get("/provider/staff", query_string={"q": "pager", "page": 40})  # shows the last page
+    assert beyond.status_code == 200 and beyond.text.count('class="avatar avatar-md"') == 12 - 2 * per_page
+    assert "Page 3 of 3" in beyond.text
 
 
 def test_list_query_count_is_constant(as_admin, app, count_queries):
@@ -264,7 +267,9 @@ def test_form_labels_are_bound_and_password_can_be_generated(as_admin):
     assert re.search(r'<input id="departments-0" name="departments" type="checkbox" value="\d+">\s*'
                      r'<label for="departments-0">Sales department</label>', page)
     assert re.search(r'<button type="button" class="btn" data-generate-password="password">Generate</button>', page)
-    assert re.search(r'<div class="password-reveal" id="password-generated" hidden>\s*[^<]*<code></code>', page)
+    assert re.search(r'<div class="password-reveal" id="password-generated" hidden>\s*<span>[^<]*</span>\s*'
+                     r'<code class="one-line"></code>\s*<button type="button" class="btn btn-sm" '
+                     r'data-copy-from="#password-generated code"', page)
     assert 'enctype="multipart/form-data"' in page
     assert re.search(r'type="file"', page) and 'accept="image/png,image/jpeg,image/gif' in page
     assert "Remove avatar" not in page
@@ -290,7 +295,7 @@ def test_create_saves_everything_normalized(as_admin, admin):
     assert account.avatar_version == 1 and account.avatar.startswith(b"\x89PNG")
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "staff.create"))
     assert entry.actor_id == admin.id and "jdoe" in entry.target.lower()
-    assert "Staff member JDoe created." in as_admin.get(response.location).text
+    assert "Staff member John Doe created." in as_admin.get(response.location).text
     assert login(as_admin.application.test_client(), "jdoe", "s3cret-password").status_code == 302
 
 
@@ -557,15 +562,17 @@ def test_non_full_access_cannot_manage_someone_holding_more(app, as_manager, adm
         target = make_staff("stronger", rights=["settings.edit"])
     db.session.commit()
     page = as_manager.get(f"/provider/staff/{target.id}")
-    assert page.status_code == 200 and "<fieldset class=\"plain\" disabled" in page.text
-    assert "they hold rights that you do not" in page.text
+    assert page.status_code == 200 and 'class="readonly-value"' in page.text and 'name="login"' not in page.text
+    assert ("they have full access privileges" if who in ("admin", "boss")
+            else "they hold rights that you do not: “Global settings”") in page.text
     before = snapshot(target)
     for url, data in [(f"/provider/staff/{target.id}", edit_form(target, name_en="Hacked", password=NEW_PASSWORD)),
                       (f"/provider/staff/{target.id}/disable", None),
                       (f"/provider/staff/{target.id}/delete", None)]:
         response = as_manager.post(url, data=data)
         assert response.status_code == 403, url
-        assert "they hold rights that you do not" in response.text or "built-in administrator" in response.text
+        assert any(reason in response.text for reason in (
+            "they hold rights that you do not", "built-in administrator", "they have full access privileges"))
     assert as_manager.get(f"/provider/staff/{target.id}/delete").status_code == 403
     assert snapshot(target) == before
     assert not staff_by_login(target.login).check_password(NEW_PASSWORD)
@@ -619,11 +626,11 @@ def test_builtin_admin_is_protected_even_from_full_access(app, admin):
     response = client.post(f"/provider/staff/{admin.id}", data=edit_form(admin, full_access=None))
     assert response.status_code == 403 and "always has full access" in response.text
     response = client.post(f"/provider/staff/{admin.id}", data=edit_form(admin, login="root"))
-    assert response.status_code == 403 and "cannot be changed" in response.text
+    assert response.status_code == 403 and "Only the built-in administrator can change their own login" in response.text
     account = staff_by_login("admin")
     assert account.active and account.full_access and account.login == "admin"
     # Its other details may still change.
-    response = client.post(f"/provider/staff/{admin.id}", data=edit_form(account, name_en="Chief"))
+    response = client.post(f"/provider/staff/{admin.id}", data=edit_form(account, name_en="Chief", email=""))
     assert response.status_code == 302 and staff_by_login("admin").name_en == "Chief"
 
 
@@ -644,7 +651,8 @@ def test_view_only_staff_sees_a_read_only_form(app, bob):
     db.session.commit()
     client = as_client_of(app, viewer)
     page = client.get(f"/provider/staff/{bob.id}").text
-    assert '<fieldset class="plain" disabled' in page and "Edit staff" in page
+    assert 'class="readonly-value"' in page and 'name="login"' not in page and "Generate" not in page
+    assert "Edit staff" in page
     assert 'type="submit" class="btn btn-primary"' not in page
     assert f'action="/provider/staff/{bob.id}/disable"' not in page
     listing = client.get("/provider/staff").text
@@ -683,7 +691,7 @@ def test_delete_confirmation_and_delete(app, as_admin, admin, bob):
     bobs_client = as_client_of(app, bob)
     as_admin.post(f"/provider/staff/{bob.id}", data=edit_form(bob, name_en="Bob Audited"))
     page = as_admin.get(f"/provider/staff/{bob.id}/delete").text
-    assert "Delete staff member bob?" in page and "Billing" in page
+    assert "Delete this staff member?" in page and "Bob Audited" in page and "Billing" in page
     assert re.search(r"<dt>Individual rights</dt><dd>2</dd>", page)
     bob_id = bob.id
     response = as_admin.post(f"/provider/staff/{bob_id}/delete")
@@ -697,7 +705,7 @@ def test_delete_confirmation_and_delete(app, as_admin, admin, bob):
                              .where(AccountSession.account_id == bob_id)) == 0
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.target.like(f"account:{bob_id}:%"))).all()
     assert {e.action for e in entries} >= {"staff.update", "staff.delete"}
-    assert "Staff member bob deleted." in as_admin.get("/provider/staff").text
+    assert "Staff member Bob Audited deleted." in as_admin.get("/provider/staff").text
     assert bobs_client.get("/").location.startswith("/login")
     assert as_admin.get(f"/provider/staff/{bob_id}").status_code == 404
 

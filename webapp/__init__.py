@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 import config
 from webapp.extensions import babel, csrf, db, login_manager, migrate
 from webapp.i18n import lazy_gettext as _l
+from webapp.ids import IdConverter
 
 CSP = ("default-src 'self'; img-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")
@@ -22,6 +23,9 @@ def create_app(config_class=config.Config) -> Flask:
         instance_path=str(config.INSTANCE_DIR),
     )
     app.config.from_object(config_class)
+    if not app.config.get("SQLALCHEMY_ENGINE_OPTIONS"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_class.secret_key()
 
@@ -60,6 +64,13 @@ def _register_template_helpers(app: Flask) -> None:
     from webapp.models.localized import current_language
     from webapp.navigation import visible_nav
     from webapp.rights.guard import has_right
+
+    @app.template_filter("moment")
+    def moment(value):
+        """A stored UTC moment as "2026-11-26 17:05 UTC": 24-hour, the same in both languages."""
+        if value is None:
+            return ""
+        return f"{value:%Y-%m-%d %H:%M} UTC"
 
     @app.context_processor
     def inject():

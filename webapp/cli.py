@@ -24,7 +24,7 @@ SEED_DEPARTMENTS = (
      ("support.tickets", "services.view", "services.manage", "tariffs.view", "tariffs.edit",
       "tasks.view", "tasks.solve", "clients.view", "clients.edit")),
 )
-SEED_HOURS_NAME = "Weekdays 09:00–18:00"
+SEED_HOURS_NAME = ("Weekdays 09:00–18:00", "Будни 09:00–18:00")
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def seed_defaults(admin_password: str | None = None) -> Seeded:
     """Create the defaults once: business hours, the two departments and their rights, the admin."""
     if db.session.scalar(select(Account.id).where(Account.builtin.is_(True))) is not None:
         return Seeded(created=False)
-    hours = BusinessHours(name=SEED_HOURS_NAME, timezone=server_timezone())
+    hours = BusinessHours(name_en=SEED_HOURS_NAME[0], name_ru=SEED_HOURS_NAME[1], timezone=server_timezone())
     hours.days = [
         BusinessDay(weekday=d, mode=DayMode.hours, opens=time(9), closes=time(18)) if d < 5
         else BusinessDay(weekday=d, mode=DayMode.closed)
@@ -52,7 +52,7 @@ def seed_defaults(admin_password: str | None = None) -> Seeded:
     generated = None
     if not admin_password:
         admin_password = generated = secrets.token_urlsafe(12)
-    admin = Account(kind=AccountKind.staff, login="admin", login_key="admin", name_en="Administrator",
+    admin = Account(kind=AccountKind.staff, login="admin", name_en="Administrator",
                     name_ru="Администратор", full_access=True, builtin=True, active=True)
     admin.set_password(admin_password)
     db.session.add(admin)

@@ -1,12 +1,25 @@
-"""The base of every form: Flask-WTF with WTForms' own messages translated, the catalog parsed once."""
+"""The base of every form, and the idioms every route shares.
+
+- Form / SubForm: Flask-WTF with WTForms' own messages translated (the catalog parsed once per language),
+  and no text field accepts control characters or bidirectional overrides.
+- wanted_state(): the state a toggle asks for. form_status(): 422 for a rejected submit, else 200.
+- VersionField / check_version(): a form saved from an older version of its record is refused (409).
+- FilterForm: the GET form of a list page (no CSRF), whose bad values fall back to "no filter".
+"""
+from datetime import datetime
 from functools import cache
 
 import wtforms
 from babel import support
+from flask import abort, request
 from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectChoice, SelectField
+from wtforms.fields.core import Field
 from wtforms.i18n import messages_path
 
 from webapp.i18n import current_language
+from webapp.i18n import gettext as _
+from webapp.text import has_forbidden
 
 
 @cache
@@ -27,7 +40,25 @@ class WtformsMessages:
 MESSAGES = WtformsMessages()
 
 
-class Form(FlaskForm):
+def _label(field: Field) -> str:
+    return str(field.label.text) if field.label and field.label.text else field.name
+
+
+class CleanText:
+    """Every text field refuses control characters and bidirectional overrides, naming the field."""
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and has_forbidden(field.data, multiline=field.type == "TextAreaField"):
+                field.errors = [*field.errors, _(
+                    "%(field)s contains control characters or text-direction overrides; remove them.",
+                    field=_label(field))]
+                valid = False
+        return valid
+
+
+class Form(CleanText, FlaskForm):
     """Flask-WTF re-reads WTForms' catalog from disk on every request; this reads it once per language."""
 
     class Meta:
@@ -35,9 +66,65 @@ class Form(FlaskForm):
             return MESSAGES
 
 
-class SubForm(wtforms.Form):
+class SubForm(CleanText, wtforms.Form):
     """A form nested in another with FormField (no CSRF of its own), with the same translated messages."""
 
     class Meta:
         def get_translations(self, form):
             return MESSAGES
+
+
+class StateForm(Form):
+    """The wanted state of a toggle: on or off."""
+
+    state = SelectField(choices=[SelectChoice("on"), SelectChoice("off")])
+
+
+def wanted_state() -> bool:
+    """The state a toggle asks for (True for on); a request without a valid one is a 400."""
+    form = StateForm()
+    if not form.validate_on_submit():
+        abort(400, _("The state must be “on” or “off”."))
+    return form.state.data == "on"
+
+
+def form_status(form) -> int:
+    """422 when a submitted form was rejected, 200 for a form shown for the first time."""
+    return 422 if request.method == "POST" and form.is_submitted() else 200
+
+
+class VersionField(HiddenField):
+    """The version of the record the form was filled from; sent back with the save."""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+def check_version(record, submitted: int | None) -> None:
+    """Refuse (409) a save made from an older version of the record, naming who changed it and when."""
+    from webapp.errors import Refused
+    from webapp.extensions import db
+    from webapp.models import Account
+
+    if submitted is not None and submitted == record.version:
+        return
+    editor = db.session.get(Account, record.updated_by_id) if record.updated_by_id else None
+    changed_by_name = editor.name if editor is not None else None
+    when = _format_moment(record.updated_at)
+    if changed_by_name and when:
+        message = _("%(name)s changed this record at %(when)s, after you opened the form. Your changes were "
+                    "not saved: reload the page to see theirs, then make yours again.",
+                    name=changed_by_name, when=when)
+    else:
+        message = _("This record was changed by someone else after you opened the form. Your changes were not "
+                    "saved: reload the page to see the current version, then make yours again.")
+    raise Refused(message, 409)
+
+
+def _format_moment(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    from flask_babel import format_datetime
+
+    return f"{format_datetime(moment, 'short')} UTC"

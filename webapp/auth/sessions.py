@@ -1,16 +1,23 @@
 """Server-side login sessions, the user loader, safe `next` paths and the locale of a request."""
 import secrets
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db, login_manager
 from webapp.models import Account, AccountSession
+from webapp.models.accounts import password_hash_method
+from webapp.text import fold
 
-# Compared against when the login is unknown, so both failures take the same time.
-_DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummysa$" + "0" * 128
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
 
 
 @login_manager.user_loader
@@ -27,11 +34,10 @@ def load_account(token: str) -> Account | None:
 
 
 def authenticate(login: str, password: str) -> Account | None:
-    account = db.session.scalar(select(Account).where(Account.login_key == login.strip().lower()))
+    account = db.session.scalar(select(Account).where(Account.login_key == fold(login)))
     if account is None:
-        from werkzeug.security import check_password_hash
-
-        check_password_hash(_DUMMY_HASH, password)
+        # The same work as a real check, so an unknown login is not told apart by the time it takes.
+        check_password_hash(_dummy_hash(password_hash_method()), password)
         return None
     if not account.check_password(password) or not account.active:
         return None
@@ -84,7 +90,9 @@ def select_locale() -> str:
     languages = list(current_app.config["LANGUAGES"])
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
+    from webapp.errors import database_down
+
+    if not database_down() and current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("lang") in languages:
         return session["lang"]

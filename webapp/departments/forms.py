@@ -1,41 +1,52 @@
 """The department form."""
-from flask import abort, current_app
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import select
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from webapp.departments.service import name_taken
 from webapp.extensions import db
-from webapp.forms import Form
-from webapp.i18n import gettext as _
+from webapp.forms import Form, VersionField
 from webapp.i18n import lazy_gettext as _l
+from webapp.ids import parse_id
 from webapp.models import BusinessHours, Department
+from webapp.text import fold
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 class DepartmentForm(Form):
-    name_en = StringField(_l("Name (English)"), validators=[
+    name_en = StringField(_l("Name (English)"), filters=[_strip], validators=[
         DataRequired(_l("Enter the department's name.")),
         Length(max=120, message=_l("At most 120 characters."))])
-    name_ru = StringField(_l("Name (Русский)"), validators=[
+    name_ru = StringField(_l("Name (Русский)"), filters=[_strip], validators=[
         Optional(), Length(max=120, message=_l("At most 120 characters."))])
-    business_hours_id = SelectField(_l("Business hours"), coerce=lambda value: int(value) if str(value).isdigit() else None,
-                                    validate_choice=False)
+    business_hours_id = SelectField(_l("Business hours"), coerce=parse_id, validate_choice=False)
     show_in_support = BooleanField(_l("Show in Support center"))
     task_locale = SelectField(_l("Task localization"), validate_choice=False)
+    version = VersionField()
 
     def __init__(self, *args, department: Department | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.department = department
         self.business_hours_id.choices = [
-            SelectChoice(h.id, h.name) for h in db.session.scalars(select(BusinessHours).order_by(BusinessHours.name))
+            SelectChoice(h.id, h.name) for h in db.session.scalars(select(BusinessHours).order_by(BusinessHours.name_key))
         ]
         self.task_locale.choices = [SelectChoice(code, name) for code, name in current_app.config["LANGUAGES"].items()]
 
+    def _taken(self, which: str) -> bool:
+        return name_taken(self.name_en.data if which == "en" else None,
+                          self.name_ru.data if which == "ru" else None,
+                          self.department.id if self.department else None) is not None
+
     def validate_name_en(self, field):
-        name = field.data.strip()
-        query = select(Department.id).where(func.lower(Department.name_en) == name.lower())
-        if self.department is not None:
-            query = query.where(Department.id != self.department.id)
-        if db.session.scalar(query) is not None:
+        if fold(field.data) and self._taken("en"):
+            raise ValidationError(_l("A department with this name already exists."))
+
+    def validate_name_ru(self, field):
+        if fold(field.data) and self._taken("ru"):
             raise ValidationError(_l("A department with this name already exists."))
 
     def validate_business_hours_id(self, field):
@@ -49,23 +60,9 @@ class DepartmentForm(Form):
     def values(self) -> dict:
         """The fields the form declares, and nothing else (no mass assignment)."""
         return {
-            "name_en": self.name_en.data.strip(),
-            "name_ru": (self.name_ru.data or "").strip() or None,
+            "name_en": self.name_en.data,
+            "name_ru": self.name_ru.data or None,
             "business_hours_id": self.business_hours_id.data,
             "show_in_support": bool(self.show_in_support.data),
             "task_locale": self.task_locale.data,
         }
-
-
-class StateForm(Form):
-    """The wanted state of a toggle: on or off."""
-
-    state = SelectField(choices=[SelectChoice("on"), SelectChoice("off")])
-
-
-def wanted_state() -> bool:
-    """The state a toggle asks for (True for on); a request without a valid one is a 400."""
-    form = StateForm()
-    if not form.validate_on_submit():
-        abort(400, _("The state must be “on” or “off”."))
-    return form.state.data == "on"

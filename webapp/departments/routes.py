@@ -1,56 +1,45 @@
 """Department pages: list, create, edit, delete, and the permission toggles."""
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.departments import bp
-from webapp.departments.forms import DepartmentForm, wanted_state
-from webapp.departments.service import create_department, delete_department, update_department
-from webapp.errors import refused
+from webapp.departments.forms import DepartmentForm
+from webapp.departments.service import (
+    create_department,
+    delete_department,
+    get_department_or_404,
+    list_departments,
+    member_counts,
+    update_department,
+)
 from webapp.extensions import db
+from webapp.forms import Form, form_status, wanted_state
 from webapp.grants import (
-    GrantRefused,
+    delete_refusal,
     department_rights,
+    losses_on_delete,
     own_department_locked,
     set_department_function,
-    set_department_section,
+    set_department_functions,
 )
 from webapp.htmx import is_htmx, render
 from webapp.i18n import gettext as _
-from webapp.models import Department, staff_departments
-from webapp.rights import CATALOG, SECTIONS, can, effective_rights, requires
+from webapp.lists import paginate, search_text
+from webapp.models import Department
+from webapp.rights import CATALOG, SECTIONS, effective_rights, require, requires
 from webapp.rights.catalog import SECTION_BY_ID
 from webapp.urls import RowUrl
-
-
-def load_department(department_id: int, with_members: bool = False) -> Department:
-    options = [joinedload(Department.business_hours)]
-    if with_members:
-        options.append(selectinload(Department.members))
-    department = db.session.scalar(select(Department).options(*options).where(Department.id == department_id))
-    if department is None:
-        abort(404)
-    return department
 
 
 @bp.route("/")
 @requires("departments.view")
 def index():
-    pagination = db.paginate(
-        select(Department).options(joinedload(Department.business_hours))
-        .order_by(func.lower(Department.name_en), Department.id),
-        per_page=current_app.config["DEPARTMENTS_PER_PAGE"], error_out=False,
-    )
-    ids = [d.id for d in pagination.items]
-    members = dict(db.session.execute(
-        select(staff_departments.c.department_id, func.count())
-        .where(staff_departments.c.department_id.in_(ids)).group_by(staff_departments.c.department_id)
-    ).all()) if ids else {}
+    q = search_text()
+    pagination = paginate(list_departments(q), current_app.config["DEPARTMENTS_PER_PAGE"])
     summaries = {h.id: h.summary for h in {d.business_hours for d in pagination.items}}  # once per schedule
     urls = {name: RowUrl(f"departments.{name}", "department_id") for name in ("edit", "permissions", "delete")}
-    return render("departments/index.html", pagination=pagination, members=members, summaries=summaries,
-                  urls=urls)
+    return render("departments/index.html", pagination=pagination, members=member_counts(pagination.items),
+                  summaries=summaries, urls=urls, q=q)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -63,38 +52,39 @@ def new():
         flash(_("Department “%(name)s” created. It has no rights yet: grant them below.",
                 name=department.name), "success")
         return redirect(url_for(".permissions", department_id=department.id))
-    return render("departments/form.html", form=form, department=None,
-                  status=422 if form.errors else 200)
+    return render("departments/form.html", form=form, department=None, status=form_status(form))
 
 
 @bp.route("/<int:department_id>", methods=["GET", "POST"])
 @requires("departments.view")
 def edit(department_id: int):
-    department = load_department(department_id, with_members=True)
-    form = DepartmentForm(obj=department, department=department)
+    department = get_department_or_404(department_id, with_members=True)
     if request.method == "POST":
-        if not can(current_user, "departments.edit"):
-            abort(403, _("You need the right “%(rights)s” to open this.", rights=CATALOG["departments.edit"].label))
-        if form.validate_on_submit():
-            update_department(current_user, department, form.values())
-            db.session.commit()
-            flash(_("Department “%(name)s” saved.", name=department.name), "success")
-            return redirect(url_for(".index"))
-    return render("departments/form.html", form=form, department=department,
-                  status=422 if form.errors else 200)
+        require("departments.edit")
+    form = DepartmentForm(obj=department, department=department)
+    if form.validate_on_submit():
+        update_department(current_user, department, form.values(), form.version.data)
+        db.session.commit()
+        flash(_("Department “%(name)s” saved.", name=department.name), "success")
+        return redirect(url_for(".index"))
+    return render("departments/form.html", form=form, department=department, status=form_status(form),
+                  delete_refusal=delete_refusal(current_user, department))
 
 
 @bp.route("/<int:department_id>/delete", methods=["GET", "POST"])
 @requires("departments.view", "departments.edit")
 def delete(department_id: int):
-    department = load_department(department_id, with_members=True)
-    if request.method == "POST":
+    department = get_department_or_404(department_id, with_members=True)
+    form = Form()
+    if form.validate_on_submit():
         name = department.name
         delete_department(current_user, department)
         db.session.commit()
         flash(_("Department “%(name)s” deleted.", name=name), "success")
         return redirect(url_for(".index"))
-    return render("departments/delete.html", department=department)
+    return render("departments/delete.html", department=department, form=form,
+                  losses=losses_on_delete(department), refusal=delete_refusal(current_user, department), catalog=CATALOG,
+                  status=409 if request.method == "POST" else 200)
 
 
 def permission_context(department: Department) -> dict:
@@ -108,20 +98,16 @@ def permission_context(department: Department) -> dict:
 @bp.route("/<int:department_id>/permissions")
 @requires("departments.view")
 def permissions(department_id: int):
-    department = load_department(department_id)
+    department = get_department_or_404(department_id)
     return render("departments/permissions.html", sections=SECTIONS, **permission_context(department))
 
 
 @bp.route("/<int:department_id>/permissions/<function_id>", methods=["POST"])
 @requires("departments.view", "rights.edit")
 def toggle_permission(department_id: int, function_id: str):
-    department = load_department(department_id)
+    department = get_department_or_404(department_id)
     fn = CATALOG.get(function_id) or abort(404)
-    on = wanted_state()
-    try:
-        set_department_function(current_user, department, fn.id, on)
-    except GrantRefused as error:
-        return refused(error)
+    set_department_function(current_user, department, fn.id, wanted_state())
     db.session.commit()
     if not is_htmx():
         return redirect(url_for(".permissions", department_id=department.id))
@@ -132,13 +118,13 @@ def toggle_permission(department_id: int, function_id: str):
 @bp.route("/<int:department_id>/permissions/section/<section_id>", methods=["POST"])
 @requires("departments.view", "rights.edit")
 def toggle_section(department_id: int, section_id: str):
-    department = load_department(department_id)
+    """Grant or revoke the functions of a section that the filter shows (all of them without a filter)."""
+    department = get_department_or_404(department_id)
     section = SECTION_BY_ID.get(section_id) or abort(404)
     on = wanted_state()
-    try:
-        set_department_section(current_user, department, section, on)
-    except GrantRefused as error:
-        return refused(error)
+    raw = request.form.get("functions")  # absent without JavaScript (no filter): the whole section
+    shown = [f.id for f in section.functions] if raw is None else [f for f in raw.split(",") if f]
+    set_department_functions(current_user, department, section, shown, on)
     db.session.commit()
     if not is_htmx():
         return redirect(url_for(".permissions", department_id=department.id))

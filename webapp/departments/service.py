@@ -1,32 +1,102 @@
-"""Departments: create, change, delete; each flushes and writes an audit entry, never commits."""
+"""Departments: finding them, creating, changing and deleting them; flushes and audits, never commits."""
+from flask import abort
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
 from webapp.audit import record
+from webapp.errors import Refused
 from webapp.extensions import db
-from webapp.models import Account, Department
-from webapp.rights import forget_rights
+from webapp.forms import check_version
+from webapp.grants import check_department_delete
+from webapp.i18n import gettext as _
+from webapp.models import Account, Department, staff_departments
+from webapp.models.accounts import utcnow
+from webapp.rights import can, forget_rights
+from webapp.text import fold
+
+
+def get_department_or_404(department_id: int, with_members: bool = False) -> Department:
+    """A department by id, with its business hours (and members); 404 when there is none."""
+    options = [joinedload(Department.business_hours)]
+    if with_members:
+        options.append(selectinload(Department.members))
+    department = db.session.scalar(select(Department).options(*options).where(Department.id == department_id))
+    if department is None:
+        abort(404)
+    return department
+
+
+def list_departments(query: str):
+    """Departments by name (English and Russian, any case, any script), with their business hours."""
+    statement = select(Department).options(joinedload(Department.business_hours))
+    key = fold(query)
+    if key:
+        statement = statement.where(or_(Department.name_key.contains(key, autoescape=True),
+                                        Department.name_ru_key.contains(key, autoescape=True)))
+    return statement.order_by(Department.name_key, Department.id)
+
+
+def member_counts(departments) -> dict[int, int]:
+    ids = [d.id for d in departments]
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(staff_departments.c.department_id, func.count())
+        .where(staff_departments.c.department_id.in_(ids)).group_by(staff_departments.c.department_id)
+    ).all())
+
+
+def name_taken(name_en: str, name_ru: str | None, except_id: int | None = None) -> str | None:
+    """Which name ("en" or "ru") another department already uses, compared by fold(), or None."""
+    for column, value, which in ((Department.name_key, name_en, "en"), (Department.name_ru_key, name_ru, "ru")):
+        key = fold(value)
+        if not key:
+            continue
+        statement = select(Department.id).where(column == key)
+        if except_id is not None:
+            statement = statement.where(Department.id != except_id)
+        if db.session.scalar(statement) is not None:
+            return which
+    return None
+
+
+def _check_edit(actor: Account) -> None:
+    if not can(actor, "departments.edit"):
+        raise Refused(_("You need the right %(rights)s to do this.", rights="“" + _("Edit departments") + "”"))
 
 
 def create_department(actor: Account, values: dict) -> Department:
     """A new department, with no rights: they are granted on its permissions page."""
-    department = Department(**values)
+    _check_edit(actor)
+    department = Department(**values, updated_at=utcnow(), updated_by_id=actor.id)
     db.session.add(department)
     db.session.flush()
     record(actor, "department.create", department)
     return department
 
 
-def update_department(actor: Account, department: Department, values: dict) -> None:
+def update_department(actor: Account, department: Department, values: dict, version: int | None) -> None:
+    """Change a department saved from a form showing `version`; a newer version refuses the save (409)."""
+    _check_edit(actor)
+    check_version(department, version)
     changed = sorted(k for k, v in values.items() if getattr(department, k) != v)
     for key, value in values.items():
         setattr(department, key, value)
+    if changed:
+        department.touch(actor, utcnow())
     db.session.flush()
     if changed:
         record(actor, "department.update", department, ", ".join(changed))
 
 
 def delete_department(actor: Account, department: Department) -> None:
-    """Delete a department: its members lose the rights it gave, on their next request."""
+    """Delete a department: its members lose the rights it gave, on their next request. Refused unless
+    the actor could revoke each of those rights one by one."""
+    _check_edit(actor)
+    check_department_delete(actor, department)
     record(actor, "department.delete", department,
            f"members: {', '.join(m.login for m in department.members) or '-'}")
     db.session.delete(department)
     db.session.flush()
     forget_rights()
+

@@ -4,7 +4,7 @@ from datetime import time
 from wtforms import FormField, SelectChoice, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from webapp.forms import Form, SubForm
+from webapp.forms import Form, SubForm, VersionField
 from webapp.hours.service import DayHours, name_taken, timezone_names
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
@@ -77,10 +77,14 @@ def _day(weekday: int) -> FormField:
 
 
 class HoursForm(Form):
-    name = StringField(_l("Name"), filters=[_strip], validators=[
+    name_en = StringField(_l("Name (English)"), filters=[_strip], validators=[
         DataRequired(_l("Enter a name for these business hours.")),
         Length(max=120, message=_l("At most 120 characters.")),
     ])
+    name_ru = StringField(_l("Name (Русский)"), filters=[_strip], validators=[
+        Length(max=120, message=_l("At most 120 characters.")),
+    ])
+    version = VersionField()
     timezone = SelectField(_l("Time zone"), validate_choice=False)
     monday = _day(0)
     tuesday = _day(1)
@@ -99,8 +103,12 @@ class HoursForm(Form):
     def days(self) -> list[FormField]:
         return [getattr(self, name) for name in DAY_FIELDS]
 
-    def validate_name(self, field):
+    def validate_name_en(self, field):
         if field.data and name_taken(field.data, except_id=self.schedule.id if self.schedule else None):
+            raise ValidationError(_("Business hours called “%(name)s” already exist.", name=field.data))
+
+    def validate_name_ru(self, field):
+        if field.data and name_taken(field.data, self.schedule.id if self.schedule else None, russian=True):
             raise ValidationError(_("Business hours called “%(name)s” already exist.", name=field.data))
 
     def validate_timezone(self, field):
@@ -113,7 +121,9 @@ class HoursForm(Form):
 
 def initial_data(hours: BusinessHours | None, default_timezone: str) -> dict:
     """What the form shows before a submit: the schedule, or Monday to Friday 09:00–18:00."""
-    data: dict = {"name": hours.name if hours else "", "timezone": hours.timezone if hours else default_timezone}
+    data: dict = {"name_en": hours.name_en if hours else "", "name_ru": hours.name_ru if hours else "",
+                  "version": hours.version if hours else None,
+                  "timezone": hours.timezone if hours else default_timezone}
     for weekday, day_field in enumerate(DAY_FIELDS):
         day = hours.day(weekday) if hours else None
         if day is not None:

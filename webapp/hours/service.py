@@ -7,13 +7,18 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import available_timezones
 
-from sqlalchemy import func, select
+from flask import abort
+from sqlalchemy import func, or_, select
 
 from webapp.audit import record
+from webapp.errors import Refused
 from webapp.extensions import db
+from webapp.forms import check_version
 from webapp.i18n import force_locale
 from webapp.i18n import gettext as _
 from webapp.models import Account, BusinessDay, BusinessHours, DayMode, Department
+from webapp.models.accounts import utcnow
+from webapp.text import fold
 
 # Names zoneinfo lists that are not real IANA zones: the server's own setting and tzdata's placeholders.
 NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
@@ -55,8 +60,10 @@ class DayHours:
             raise ValueError("a day open for set hours needs an opening time before its closing time")
 
 
-class ScheduleInUse(Exception):
+class ScheduleInUse(Refused):
     """A schedule that departments use cannot be deleted."""
+
+    status = 409
 
     def __init__(self, departments: list[Department]):
         self.departments = departments
@@ -65,33 +72,55 @@ class ScheduleInUse(Exception):
                            names=", ".join(d.name for d in departments)))
 
 
-def name_taken(name: str, except_id: int | None = None) -> bool:
-    """Whether another schedule has this name, ignoring case."""
-    # Compared in Python: SQLite's lower() folds ASCII only, and there are few schedules.
-    key = name.strip().casefold()
-    rows = db.session.execute(select(BusinessHours.id, BusinessHours.name))
-    return any(other_name.casefold() == key and other_id != except_id for other_id, other_name in rows)
+def get_schedule_or_404(hours_id: int) -> BusinessHours:
+    hours = db.session.get(BusinessHours, hours_id)
+    if hours is None:
+        abort(404)
+    return hours
 
 
-def schedules_with_usage() -> list[tuple[BusinessHours, int]]:
-    """Every schedule with the number of departments using it, by name."""
-    rows = db.session.execute(
-        select(BusinessHours, func.count(Department.id))
-        .outerjoin(Department, Department.business_hours_id == BusinessHours.id)
-        .group_by(BusinessHours.id)
-        .order_by(func.lower(BusinessHours.name))
-    )
-    return [(hours, count) for hours, count in rows]
+def name_taken(name: str | None, except_id: int | None = None, russian: bool = False) -> bool:
+    """Whether another schedule has this name (English, or Russian), compared by fold()."""
+    key = fold(name)
+    if not key:
+        return False
+    column = BusinessHours.name_ru_key if russian else BusinessHours.name_key
+    statement = select(BusinessHours.id).where(column == key)
+    if except_id is not None:
+        statement = statement.where(BusinessHours.id != except_id)
+    return db.session.scalar(statement) is not None
+
+
+def usage_counts(schedules) -> dict[int, int]:
+    """How many departments use each schedule: one query for a page."""
+    ids = [h.id for h in schedules]
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(Department.business_hours_id, func.count()).where(Department.business_hours_id.in_(ids))
+        .group_by(Department.business_hours_id)).all())
+
+
+def list_schedules(query: str = ""):
+    """Schedules by name, matching the query in either language: a statement for the list kit."""
+    statement = select(BusinessHours).order_by(BusinessHours.name_key)
+    key = fold(query)
+    if key:
+        statement = statement.where(or_(BusinessHours.name_key.contains(key, autoescape=True),
+                                        BusinessHours.name_ru_key.contains(key, autoescape=True)))
+    return statement
 
 
 def departments_using(hours: BusinessHours) -> list[Department]:
     return list(db.session.scalars(
-        select(Department).where(Department.business_hours_id == hours.id).order_by(Department.name_en)
+        select(Department).where(Department.business_hours_id == hours.id).order_by(Department.name_key)
     ))
 
 
-def create_schedule(actor: Account, name: str, timezone: str, week: Sequence[DayHours]) -> BusinessHours:
-    hours = BusinessHours(name=name, timezone=_known_zone(timezone))
+def create_schedule(actor: Account, name_en: str, name_ru: str | None, timezone: str,
+                    week: Sequence[DayHours]) -> BusinessHours:
+    hours = BusinessHours(name_en=name_en, name_ru=name_ru or None, timezone=_known_zone(timezone),
+                          updated_at=utcnow(), updated_by_id=actor.id)
     _set_week(hours, week)
     db.session.add(hours)
     db.session.flush()
@@ -99,11 +128,15 @@ def create_schedule(actor: Account, name: str, timezone: str, week: Sequence[Day
     return hours
 
 
-def update_schedule(actor: Account, hours: BusinessHours, name: str, timezone: str,
-                    week: Sequence[DayHours]) -> BusinessHours:
-    hours.name = name
+def update_schedule(actor: Account, hours: BusinessHours, name_en: str, name_ru: str | None, timezone: str,
+                    week: Sequence[DayHours], version: int | None) -> BusinessHours:
+    """Save a schedule from a form showing `version`; a newer version refuses the save (409)."""
+    check_version(hours, version)
+    hours.name_en = name_en
+    hours.name_ru = name_ru or None
     hours.timezone = _known_zone(timezone)
     _set_week(hours, week)
+    hours.touch(actor, utcnow())
     db.session.flush()
     record(actor, "business_hours.update", hours, _detail(hours))
     return hours
@@ -140,4 +173,4 @@ def _set_week(hours: BusinessHours, week: Sequence[DayHours]) -> None:
 
 def _detail(hours: BusinessHours) -> str:
     with force_locale("en"):  # the audit trail reads the same whoever made the change
-        return f"{hours.name} · {hours.timezone} · {hours.summary}"
+        return f"{hours.name_en} · {hours.timezone} · {hours.summary}"

@@ -3,13 +3,16 @@ import enum
 import hashlib
 from datetime import datetime, timezone
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, LargeBinary, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db
 from webapp.models.localized import localized
+from webapp.models.versioned import Versioned
+from webapp.text import fold
 
 
 def utcnow() -> datetime:
@@ -21,15 +24,21 @@ class AccountKind(enum.Enum):
     client = "client"
 
 
-class Account(UserMixin, db.Model):
+def password_hash_method() -> str:
+    """scrypt in production; TestConfig names a cheap method so the suite does not spend its time hashing."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+
+
+class Account(Versioned, UserMixin, db.Model):
     __tablename__ = "accounts"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused after a delete
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[AccountKind] = mapped_column(
         Enum(AccountKind, name="account_kind", native_enum=False, length=10), default=AccountKind.staff
     )
     login: Mapped[str] = mapped_column(String(64))
-    login_key: Mapped[str] = mapped_column(String(64), unique=True, index=True)  # lower-cased login
+    login_key: Mapped[str] = mapped_column(String(64), unique=True, index=True)  # fold(login), set on flush
     name_en: Mapped[str] = mapped_column(String(200))
     name_ru: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -42,6 +51,9 @@ class Account(UserMixin, db.Model):
     avatar: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # 80x80 PNG
     avatar_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # fold() of login, names and email: staff search is one LIKE on one column, in every script.
+    search_key: Mapped[str] = mapped_column(String(800), default="")
 
     departments = relationship(
         "Department", secondary="staff_departments", back_populates="members", order_by="Department.name_en"
@@ -72,13 +84,25 @@ class Account(UserMixin, db.Model):
         return self.session_token
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
     def __repr__(self) -> str:
         return f"<Account {self.login}>"
+
+
+def account_search_key(login: str, name_en: str, name_ru: str | None, email: str | None) -> str:
+    return "\n".join(fold(part) for part in (login, name_en, name_ru, email) if part)[:800]
+
+
+@event.listens_for(Account, "before_insert")
+@event.listens_for(Account, "before_update")
+def _account_keys(_mapper, _connection, account: Account) -> None:
+    """The stored comparison keys follow the values they are made of, whoever changes them."""
+    account.login_key = fold(account.login)[:64]
+    account.search_key = account_search_key(account.login, account.name_en, account.name_ru, account.email)
 
 
 class AccountSession(db.Model):
@@ -89,6 +113,7 @@ class AccountSession(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @staticmethod
     def hash_token(token: str) -> str:

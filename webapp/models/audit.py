@@ -10,6 +10,7 @@ from webapp.models.accounts import utcnow
 
 class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
+    __table_args__ = {"sqlite_autoincrement": True}  # entries keep their numbers for good
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
@@ -17,3 +18,4 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(64))  # the client's IP address, for logins

@@ -1,12 +1,14 @@
 """Departments and their members."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models.accounts import utcnow
 from webapp.models.localized import localized
+from webapp.models.versioned import Versioned
+from webapp.text import fold
 
 staff_departments = Table(
     "staff_departments",
@@ -16,12 +18,16 @@ staff_departments = Table(
 )
 
 
-class Department(db.Model):
+class Department(Versioned, db.Model):
     __tablename__ = "departments"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused after a delete
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name_en: Mapped[str] = mapped_column(String(120))
     name_ru: Mapped[str | None] = mapped_column(String(120))
+    # fold() of each name, set on flush: "Отдел Ё" and "отдел ё" collide in the unique index.
+    name_key: Mapped[str] = mapped_column(String(120), unique=True, index=True)
+    name_ru_key: Mapped[str | None] = mapped_column(String(120), unique=True, index=True)
     business_hours_id: Mapped[int] = mapped_column(ForeignKey("business_hours.id"), index=True)
     show_in_support: Mapped[bool] = mapped_column(Boolean, default=False)
     task_locale: Mapped[str] = mapped_column(String(8), default="en")
@@ -39,3 +45,10 @@ class Department(db.Model):
 
     def __repr__(self) -> str:
         return f"<Department {self.name_en}>"
+
+
+@event.listens_for(Department, "before_insert")
+@event.listens_for(Department, "before_update")
+def _department_keys(_mapper, _connection, department: Department) -> None:
+    department.name_key = fold(department.name_en)
+    department.name_ru_key = fold(department.name_ru) or None

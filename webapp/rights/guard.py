@@ -1,5 +1,7 @@
-"""The one guard: @requires(...) on every staff view, @public on the few open ones."""
+"""The one guard: @requires(...) on every staff view, require(...) for rights only a POST needs,
+@public on the few open views."""
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
@@ -19,9 +21,25 @@ def public(view):
     return view
 
 
-def login_url() -> str:
-    next_path = request.full_path.rstrip("?") if request.method == "GET" else None
+def login_url(for_htmx: bool = False) -> str:
+    """The login page, coming back here (for HTMX: to the page the person was on) after logging in."""
+    if for_htmx:
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        next_path = (current.path + (f"?{current.query}" if current.query else "")) if current.path else None
+    else:
+        next_path = request.full_path.rstrip("?") if request.method == "GET" else None
     return url_for("auth.login", next=next_path)
+
+
+def require(*function_ids: str) -> None:
+    """403 unless the current staff member holds every function: the same answer as @requires gives."""
+    if not current_user.is_authenticated or not current_user.is_staff:
+        abort(403, _("This page is for staff only."))
+    rights = effective_rights(current_user)
+    missing = [f for f in function_ids if f not in rights]
+    if missing:
+        labels = ", ".join(f"“{function(f).label}”" for f in missing)
+        abort(403, _("You need the right %(rights)s to do this.", rights=labels))
 
 
 def requires(*function_ids: str):
@@ -33,20 +51,27 @@ def requires(*function_ids: str):
         @wraps(view)
         def guarded(*args, **kwargs):
             if not current_user.is_authenticated:
-                return hx_redirect(login_url()) if is_htmx() else redirect(login_url())
-            if not current_user.is_staff:
-                abort(403, _("This page is for staff only."))
-            rights = effective_rights(current_user)
-            missing = [f for f in function_ids if f not in rights]
-            if missing:
-                labels = ", ".join(str(function(f).label) for f in missing)
-                abort(403, _("You need the right “%(rights)s” to open this.", rights=labels))
+                return hx_redirect(login_url(for_htmx=True)) if is_htmx() else redirect(login_url())
+            require(*function_ids)
             return view(*args, **kwargs)
 
         setattr(guarded, REQUIRED, function_ids)
         return guarded
 
     return decorate
+
+
+def signed_in(view):
+    """Any logged-in account, staff or client (logout): anonymous visitors go to the login page."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return hx_redirect(login_url(for_htmx=True)) if is_htmx() else redirect(login_url())
+        return view(*args, **kwargs)
+
+    setattr(guarded, REQUIRED, ())
+    setattr(guarded, "_any_account", True)
+    return guarded
 
 
 def has_right(function_id: str) -> bool:

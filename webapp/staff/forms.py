@@ -9,7 +9,7 @@ from wtforms import BooleanField, PasswordField, SelectMultipleField, StringFiel
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput
 
-from webapp.forms import Form
+from webapp.forms import Form, VersionField
 from webapp.i18n import lazy_gettext as _l
 from webapp.staff.avatars import AvatarError, process_avatar
 from webapp.staff.service import StaffValues, login_taken
@@ -25,9 +25,13 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class StaffForm(Form):
     login = StringField(
-        _l("Login"),
+        _l("Login"), filters=[_strip],  # the length and character rules apply to what is saved
         validators=[InputRequired(_l("Enter a login.")),
                     Length(min=2, max=64, message=_l("The login must be 2 to 64 characters long."))],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
@@ -46,9 +50,8 @@ class StaffForm(Form):
                              render_kw={"autocomplete": "new-password"})
     departments = MultiCheckboxField(_l("Departments"), coerce=int)
     email = StringField(
-        _l("Email"),
-        validators=[InputRequired(_l("Enter an email address.")),
-                    Length(max=254, message=_l("The email address is too long."))],
+        _l("Email"), filters=[_strip],
+        validators=[Length(max=254, message=_l("The email address is too long."))],
         render_kw={"type": "email", "autocomplete": "off"},
     )
     phone = StringField(_l("Phone number"), validators=[Optional()],
@@ -56,6 +59,7 @@ class StaffForm(Form):
     full_access = BooleanField(_l("Full access privileges"))
     avatar = FileField(_l("Avatar"), render_kw={"accept": "image/png,image/jpeg,image/gif,.png,.jpg,.jpeg,.gif"})
     remove_avatar = BooleanField(_l("Remove avatar"))
+    version = VersionField()
 
     def __init__(self, *args, target=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,7 +71,6 @@ class StaffForm(Form):
         return self.target is None
 
     def validate_login(self, field):
-        field.data = (field.data or "").strip()
         if not LOGIN_PATTERN.fullmatch(field.data):
             raise ValidationError(_l("The login may contain only Latin letters, digits, dots, underscores and "
                                      "hyphens, and must start with a letter or digit."))
@@ -80,8 +83,13 @@ class StaffForm(Form):
             raise ValidationError(_l("Enter the full name in English."))
 
     def validate_email(self, field):
+        if not field.data:
+            if self.target is not None and self.target.builtin:
+                field.data = None  # the seeded admin may have none
+                return
+            raise ValidationError(_l("Enter an email address."))
         try:
-            field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
+            field.data = validate_email(field.data, check_deliverability=False).normalized
         except EmailNotValidError:
             raise ValidationError(_l("This is not a valid email address.")) from None
 
@@ -134,5 +142,5 @@ def initial_data(target) -> dict:
     return {
         "login": target.login, "name_en": target.name_en, "name_ru": target.name_ru, "email": target.email,
         "phone": target.phone, "full_access": target.full_access,
-        "departments": [d.id for d in target.departments],
+        "departments": [d.id for d in target.departments], "version": target.version,
     }

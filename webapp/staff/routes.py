@@ -4,10 +4,13 @@ from flask_login import current_user
 from sqlalchemy.orm import undefer
 from wtforms import SelectChoice
 
+from webapp.errors import Refused
 from webapp.extensions import db
-from webapp.grants import GrantRefused
+from webapp.forms import Form, form_status
 from webapp.htmx import render
 from webapp.i18n import gettext as _
+from webapp.ids import parse_id
+from webapp.lists import paginate, search_text
 from webapp.models import Account
 from webapp.rights import can, requires
 from webapp.staff import bp, service
@@ -19,11 +22,13 @@ from webapp.urls import RowUrl
 @bp.route("", strict_slashes=False)
 @requires("staff.view")
 def index():
-    query = request.args.get("q", "").strip()
-    page = request.args.get("page", 1, type=int)
-    pagination = service.search_staff(query, page, current_app.config["STAFF_PER_PAGE"])
+    q = search_text()
+    department_id = parse_id(request.args.get("department"))
+    status = request.args.get("status") if request.args.get("status") in service.STATUSES else None
+    pagination = paginate(service.list_staff(q, department_id, status), current_app.config["STAFF_PER_PAGE"])
     urls = {name: RowUrl(f"staff.{name}", "staff_id") for name in ("edit", "rights", "avatar")}
-    return render("staff/index.html", pagination=pagination, q=query, urls=urls,
+    return render("staff/index.html", pagination=pagination, q=q, department_id=department_id, status=status,
+                  departments=service.department_choices(), urls=urls,
                   department_names=service.department_names(pagination.items))
 
 
@@ -34,12 +39,13 @@ def new():
     if form.validate_on_submit():
         try:
             account = service.create_staff(current_user, form.values())
-        except GrantRefused as refusal:
+        except Refused as refusal:
+            db.session.rollback()
             return _form_page(form, None, departments, refusal.status, refusal=str(refusal))
         db.session.commit()
-        flash(_("Staff member %(login)s created.", login=account.login), "success")
+        flash(_("Staff member %(name)s created.", name=account.name), "success")
         return redirect(url_for("staff.edit", staff_id=account.id))
-    return _form_page(form, None, departments, 422 if request.method == "POST" else 200)
+    return _form_page(form, None, departments, form_status(form))
 
 
 @bp.route("/<int:staff_id>", methods=["GET", "POST"])
@@ -48,18 +54,20 @@ def edit(staff_id: int):
     """The staff member's form: read-only without the right to edit, or to manage this person."""
     target = service.get_staff_or_404(staff_id)
     if request.method == "POST":
-        _authorize_edit(target)
+        refusal = service.edit_refusal(current_user, target)
+        if refusal:
+            abort(403, refusal)
     form, departments = _form(target)
     if form.validate_on_submit():
         try:
-            service.update_staff(current_user, target, form.values(), current_user.session_token)
-        except GrantRefused as refusal:
+            service.update_staff(current_user, target, form.values(), form.version.data, current_user.session_token)
+        except Refused as refusal:
             db.session.rollback()
             return _form_page(form, target, departments, refusal.status, refusal=str(refusal))
         db.session.commit()
-        flash(_("Staff member %(login)s saved.", login=target.login), "success")
+        flash(_("Staff member %(name)s saved.", name=target.name), "success")
         return redirect(url_for("staff.edit", staff_id=target.id))
-    return _form_page(form, target, departments, 422 if request.method == "POST" else 200)
+    return _form_page(form, target, departments, form_status(form))
 
 
 @bp.route("/<int:staff_id>/disable", methods=["POST"])
@@ -82,37 +90,25 @@ def delete(staff_id: int):
     refusal = service.delete_refusal(current_user, target)
     if refusal:
         abort(403, refusal)
-    if request.method == "GET":
-        return render("staff/delete.html", target=target,
+    form = Form()
+    if not form.validate_on_submit():
+        return render("staff/delete.html", target=target, form=form,
                       rights_count=service.individual_rights_count(target))
-    try:
-        service.delete_staff(current_user, target)
-    except GrantRefused as refusal:
-        abort(refusal.status, str(refusal))
-    login = target.login
+    name = target.name
+    service.delete_staff(current_user, target)
     db.session.commit()
-    flash(_("Staff member %(login)s deleted.", login=login), "success")
+    flash(_("Staff member %(name)s deleted.", name=name), "success")
     return redirect(url_for("staff.index"))
-
-
-def _authorize_edit(target: Account) -> None:
-    """403 with the reason unless the current user may change this staff member."""
-    refusal = service.edit_refusal(current_user, target)
-    if refusal:
-        abort(403, refusal)
 
 
 def _set_active(staff_id: int, active: bool):
     target = service.get_staff_or_404(staff_id)
-    try:
-        service.set_active(current_user, target, active)
-    except GrantRefused as refusal:
-        abort(refusal.status, str(refusal))
+    service.set_active(current_user, target, active)
     db.session.commit()
     if active:
-        flash(_("%(login)s is enabled.", login=target.login), "success")
+        flash(_("%(name)s is enabled.", name=target.name), "success")
     else:
-        flash(_("%(login)s is disabled and has been logged out.", login=target.login), "success")
+        flash(_("%(name)s is disabled and has been logged out.", name=target.name), "success")
     return redirect(url_for("staff.edit", staff_id=target.id))
 
 

@@ -5,16 +5,20 @@ Functions take explicit arguments, flush and write the audit record, and never c
 from dataclasses import dataclass, field
 
 from flask import abort
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, exists, func, select
 
 from webapp.audit import record
 from webapp.auth.sessions import end_all_sessions
+from webapp.errors import Refused
 from webapp.extensions import db
-from webapp.grants import GrantRefused, check_manage_staff, may_assign_department
+from webapp.forms import check_version
+from webapp.grants import manage_refusal, may_assign_department
 from webapp.i18n import gettext as _
 from webapp.models import Account, AccountKind, AccountSession, Department, StaffRight, staff_departments
+from webapp.models.accounts import utcnow
 from webapp.models.localized import localized
 from webapp.rights import can, effective_rights, forget_rights
+from webapp.text import fold
 
 
 @dataclass
@@ -40,6 +44,7 @@ class Locks:
     full_access: str | None = None
     departments: dict[int, str] = field(default_factory=dict)
     login: str | None = None
+    credentials: str | None = None  # password and email: the built-in admin's are theirs alone
 
 
 # Reading -------------------------------------------------------------------------------------------
@@ -57,21 +62,22 @@ def get_staff_or_404(staff_id: int, *options) -> Account:
     return account
 
 
-def _variants(query: str) -> set[str]:
-    # SQLite lower() folds ASCII only, so a Cyrillic query is also tried in its other common cases.
-    return {query, query.lower(), query.upper(), query.title(), query.capitalize()}
+STATUSES = ("active", "disabled")
 
 
-def search_staff(query: str, page: int, per_page: int):
-    """A page of staff matching the query in login, names or email (departments: see department_names)."""
+def list_staff(query: str = "", department_id: int | None = None, status: str | None = None):
+    """Staff matching the query in login, names or email (one LIKE on the stored folded key, in any script),
+    in a department, active or disabled; by login."""
     statement = staff_select().order_by(Account.login_key)
-    query = (query or "").strip()
-    if query:
-        columns = (Account.login, Account.name_en, Account.name_ru, Account.email)
-        statement = statement.where(or_(*(
-            column.icontains(variant, autoescape=True) for column in columns for variant in _variants(query)
-        )))
-    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+    key = fold(query)
+    if key:
+        statement = statement.where(Account.search_key.contains(key, autoescape=True))
+    if department_id is not None:
+        statement = statement.where(exists().where(staff_departments.c.account_id == Account.id,
+                                                   staff_departments.c.department_id == department_id))
+    if status in STATUSES:
+        statement = statement.where(Account.active.is_(status == "active"))
+    return statement
 
 
 def department_names(accounts) -> dict[int, list[str]]:
@@ -88,8 +94,15 @@ def department_names(accounts) -> dict[int, list[str]]:
     return names
 
 
+def department_choices() -> list[tuple[int, str]]:
+    """(id, localized name) of every department, for the list's filter: one light query."""
+    rows = db.session.execute(select(Department.id, Department.name_en, Department.name_ru)
+                              .order_by(Department.name_key))
+    return [(department_id, localized(en, ru)) for department_id, en, ru in rows]
+
+
 def all_departments() -> list[Department]:
-    return list(db.session.scalars(select(Department).order_by(Department.name_en)))
+    return list(db.session.scalars(select(Department).order_by(Department.name_key)))
 
 
 def has_avatar(account: Account) -> bool:
@@ -104,7 +117,7 @@ def individual_rights_count(account: Account) -> int:
 
 def login_taken(login: str, except_id: int | None = None) -> bool:
     """Whether another account (staff or client) already uses the login, compared case-insensitively."""
-    statement = select(Account.id).where(Account.login_key == login.strip().lower())
+    statement = select(Account.id).where(Account.login_key == fold(login))
     if except_id is not None:
         statement = statement.where(Account.id != except_id)
     return db.session.scalar(statement) is not None
@@ -119,11 +132,7 @@ def edit_refusal(actor: Account, target: Account | None) -> str | None:
                  right=_("Edit staff"))
     if target is None:
         return None
-    try:
-        check_manage_staff(actor, target)
-    except GrantRefused as refusal:
-        return str(refusal)
-    return None
+    return manage_refusal(actor, target)
 
 
 def disable_refusal(actor: Account, target: Account) -> str | None:
@@ -152,8 +161,10 @@ def locks_for(actor: Account, target: Account | None, departments: list[Departme
         locks.full_access = _("The built-in administrator always has full access.")
     elif not effective_rights(actor).full_access:
         locks.full_access = _("Only a staff member with full access can grant it.")
-    if target is not None and target.builtin:
-        locks.login = _("The login of the built-in administrator cannot be changed.")
+    if target is not None and target.builtin and not own:
+        locks.login = _("Only the built-in administrator can change their own login.")
+        locks.credentials = _("Only the built-in administrator can change their own password and email "
+                              "(or the server's shell: flask admin-password).")
     for department in departments:
         if own:
             locks.departments[department.id] = _("You cannot change your own departments.")
@@ -164,24 +175,27 @@ def locks_for(actor: Account, target: Account | None, departments: list[Departme
 
 def _check_changes(actor: Account, target: Account | None, values: StaffValues, locks: Locks,
                    current_ids: set[int]) -> None:
-    """Refuse any change to a locked part of the form; GrantRefused names it."""
+    """Refuse any change to a locked part of the form; the refusal names it."""
     current_full = bool(target and target.full_access)
     if values.full_access != current_full and locks.full_access:
-        raise GrantRefused(locks.full_access)
-    if target is not None and target.builtin and values.login != target.login:
-        raise GrantRefused(locks.login)
+        raise Refused(locks.full_access)
+    if target is not None and target.builtin and not target.full_access == values.full_access:
+        raise Refused(_("The built-in administrator always has full access."))
+    if locks.login and values.login != target.login:
+        raise Refused(locks.login)
+    if locks.credentials and (values.password or (values.email or None) != (target.email or None)):
+        raise Refused(locks.credentials)
     for department_id in values.department_ids ^ current_ids:
         reason = locks.departments.get(department_id)
         if reason:
-            raise GrantRefused(_("You cannot change this department membership: %(reason)s", reason=reason))
+            raise Refused(_("You cannot change this department membership: %(reason)s", reason=reason))
 
 
 def _apply(account: Account, values: StaffValues, departments: list[Department]) -> None:
     account.login = values.login
-    account.login_key = values.login.lower()
     account.name_en = values.name_en
     account.name_ru = values.name_ru or None
-    account.email = values.email
+    account.email = values.email or None
     account.phone = values.phone or None
     account.full_access = values.full_access
     by_id = {d.id: d for d in departments}
@@ -202,9 +216,13 @@ def create_staff(actor: Account, values: StaffValues) -> Account:
     """A new staff member; refused if it would give them more than the actor may give."""
     if not values.password:
         raise ValueError("a new staff member needs a password")
+    refusal = edit_refusal(actor, None)
+    if refusal:
+        raise Refused(refusal)
     departments = all_departments()
     _check_changes(actor, None, values, locks_for(actor, None, departments), set())
-    account = Account(kind=AccountKind.staff, active=True, builtin=False, avatar_version=0)
+    account = Account(kind=AccountKind.staff, active=True, builtin=False, avatar_version=0,
+                      updated_at=utcnow(), updated_by_id=actor.id)
     _apply(account, values, departments)
     db.session.add(account)
     db.session.flush()
@@ -212,15 +230,19 @@ def create_staff(actor: Account, values: StaffValues) -> Account:
     return account
 
 
-def update_staff(actor: Account, target: Account, values: StaffValues, actor_token: str | None = None) -> None:
-    """Change a staff member; a new password signs them out everywhere except the actor's own session."""
+def update_staff(actor: Account, target: Account, values: StaffValues, version: int | None,
+                 actor_token: str | None = None) -> None:
+    """Change a staff member saved from a form showing `version` (an older one is refused with 409);
+    a new password signs them out everywhere except the actor's own session."""
     refusal = edit_refusal(actor, target)
     if refusal:
-        raise GrantRefused(refusal)
+        raise Refused(refusal)
+    check_version(target, version)
     departments = all_departments()
     current_ids = {d.id for d in target.departments}
     _check_changes(actor, target, values, locks_for(actor, target, departments), current_ids)
     _apply(target, values, departments)
+    target.touch(actor, utcnow())
     db.session.flush()
     if values.password:
         _end_sessions_after_password_change(target, actor, actor_token)
@@ -242,9 +264,11 @@ def set_active(actor: Account, target: Account, active: bool) -> bool:
     """Enable or disable a staff member (sets the state); disabling signs them out. True when it changed."""
     refusal = edit_refusal(actor, target) if active else disable_refusal(actor, target)
     if refusal:
-        raise GrantRefused(refusal)
+        raise Refused(refusal)
     changed = target.active != active
     target.active = active
+    if changed:
+        target.touch(actor, utcnow())
     if not active:
         end_all_sessions(target.id)
     db.session.flush()
@@ -258,7 +282,7 @@ def delete_staff(actor: Account, target: Account) -> None:
     """Delete a staff member with their memberships, individual grants and sessions; the audit stays."""
     refusal = delete_refusal(actor, target)
     if refusal:
-        raise GrantRefused(refusal)
+        raise Refused(refusal)
     record(actor, "staff.delete", target)
     target.departments = []
     db.session.execute(delete(StaffRight).where(StaffRight.account_id == target.id))

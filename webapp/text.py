@@ -1,0 +1,27 @@
+"""Text rules shared by every form and model: comparison keys, and characters no field may hold."""
+import re
+import unicodedata
+
+# C0/C1 control characters (tab, newline and carriage return are allowed only where a field says so),
+# and the bidirectional embeddings, overrides and isolates that can make text read differently than stored.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_FORBIDDEN_ON_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str | None) -> str:
+    """The comparison key of a name: NFKC, Unicode case folding, spaces collapsed ("Отдел Ё" == "отдел ё")."""
+    if not text:
+        return ""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return _SPACES.sub(" ", folded).strip()
+
+
+def has_forbidden(text: str, multiline: bool = False) -> bool:
+    """Whether the text holds a control character or a bidirectional override."""
+    return bool((_FORBIDDEN if multiline else _FORBIDDEN_ON_ONE_LINE).search(text))
+
+
+def without_forbidden(text: str) -> str:
+    """The text with control characters and bidirectional overrides removed (for search boxes)."""
+    return _FORBIDDEN_ON_ONE_LINE.sub("", text)
