@@ -27,8 +27,13 @@ def engine_options(url: str) -> dict:
     not answer fails within seconds (then the app answers 503) and is found again by pool_pre_ping."""
     options = {"pool_pre_ping": True, "hide_parameters": True}
     if url.startswith("postgresql"):
-        options["connect_args"] = {"connect_timeout": 5}
+        options["connect_args"] = {"connect_timeout": DATABASE_TIMEOUT}
+    elif url.startswith("sqlite"):
+        options["connect_args"] = {"timeout": DATABASE_TIMEOUT}  # how long a write waits for the lock
     return options
+
+
+DATABASE_TIMEOUT = 5  # seconds: a locked or unreachable database is answered with 503 after this
 
 
 class Config:

@@ -131,6 +131,8 @@ def register(app) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
+        if not _is_unavailable(error):
+            return server_error(error)  # e.g. SQLite reports a bad statement as an OperationalError too
         return unavailable(error)
 
     @app.errorhandler(HTTPException)
@@ -165,6 +167,20 @@ def register(app) -> None:
             "Reload it in a few seconds."))
         response.headers["Retry-After"] = str(current_app.config.get("DATABASE_RETRY_AFTER", 5))
         return response
+
+
+# SQLite's OperationalError covers both a database that cannot be used now and a bad statement.
+_SQLITE_UNAVAILABLE = ("locked", "readonly", "read-only", "unable to open", "disk i/o", "disk is full", "busy")
+
+
+def _is_unavailable(error: OperationalError) -> bool:
+    if error.connection_invalidated:
+        return True
+    original = getattr(error, "orig", None)
+    module = type(original).__module__ if original is not None else ""
+    if module.startswith("sqlite3"):
+        return any(marker in str(original).lower() for marker in _SQLITE_UNAVAILABLE)
+    return True  # psycopg: OperationalError means the server or the connection failed
 
 
 def _safe_rollback() -> None:

@@ -50,7 +50,8 @@ class CleanText:
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         for field in self:
-            if isinstance(field.data, str) and has_forbidden(field.data, multiline=field.type == "TextAreaField"):
+            submitted = field.raw_data[0] if getattr(field, "raw_data", None) else field.data  # before any strip
+            if isinstance(submitted, str) and has_forbidden(submitted, multiline=field.type == "TextAreaField"):
                 field.errors = [*field.errors, _(
                     "%(field)s contains control characters or text-direction overrides; remove them.",
                     field=_label(field))]

@@ -80,7 +80,7 @@ def upgrade():
         batch.add_column(sa.Column("name_ru_key", sa.String(length=120), nullable=True))
         _versioned_columns(batch, "business_hours")
     _fill_name_keys("business_hours")
-    with op.batch_alter_table("business_hours") as batch:
+    with op.batch_alter_table("business_hours", **_autoincrement("business_hours")) as batch:
         batch.alter_column("name_key", existing_type=sa.String(length=120), nullable=False)
         batch.create_index("ix_business_hours_name_key", ["name_key"], unique=True)
         batch.create_index("ix_business_hours_name_ru_key", ["name_ru_key"], unique=True)
@@ -90,7 +90,7 @@ def upgrade():
         batch.add_column(sa.Column("name_ru_key", sa.String(length=120), nullable=True))
         _versioned_columns(batch, "departments")
     _fill_name_keys("departments")
-    with op.batch_alter_table("departments") as batch:
+    with op.batch_alter_table("departments", **_autoincrement("departments")) as batch:
         batch.alter_column("name_key", existing_type=sa.String(length=120), nullable=False)
         batch.create_index("ix_departments_name_key", ["name_key"], unique=True)
         batch.create_index("ix_departments_name_ru_key", ["name_ru_key"], unique=True)

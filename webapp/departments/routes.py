@@ -26,7 +26,7 @@ from webapp.htmx import is_htmx, render
 from webapp.i18n import gettext as _
 from webapp.lists import paginate, search_text
 from webapp.models import Department
-from webapp.rights import CATALOG, SECTIONS, effective_rights, require, requires
+from webapp.rights import CATALOG, SECTIONS, effective_rights, requires
 from webapp.rights.catalog import SECTION_BY_ID
 from webapp.urls import RowUrl
 
@@ -56,11 +56,9 @@ def new():
 
 
 @bp.route("/<int:department_id>", methods=["GET", "POST"])
-@requires("departments.view")
+@requires("departments.view", post=("departments.edit",))
 def edit(department_id: int):
     department = get_department_or_404(department_id, with_members=True)
-    if request.method == "POST":
-        require("departments.edit")
     form = DepartmentForm(obj=department, department=department)
     if form.validate_on_submit():
         update_department(current_user, department, form.values(), form.version.data)

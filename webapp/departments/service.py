@@ -22,7 +22,7 @@ def get_department_or_404(department_id: int, with_members: bool = False) -> Dep
         options.append(selectinload(Department.members))
     department = db.session.scalar(select(Department).options(*options).where(Department.id == department_id))
     if department is None:
-        abort(404)
+        abort(404, _("There is no such department; it may have been deleted in the meantime."))
     return department
 
 

@@ -75,7 +75,7 @@ class ScheduleInUse(Refused):
 def get_schedule_or_404(hours_id: int) -> BusinessHours:
     hours = db.session.get(BusinessHours, hours_id)
     if hours is None:
-        abort(404)
+        abort(404, _("There are no such business hours; they may have been deleted in the meantime."))
     return hours
 
 

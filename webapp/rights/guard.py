@@ -42,9 +42,13 @@ def require(*function_ids: str) -> None:
         abort(403, _("You need the right %(rights)s to do this.", rights=labels))
 
 
-def requires(*function_ids: str):
-    """Allow a staff member holding every one of the functions; none named means any staff member."""
-    for function_id in function_ids:
+POST_REQUIRED = "_post_required_rights"
+
+
+def requires(*function_ids: str, post: tuple[str, ...] = ()):
+    """Allow a staff member holding every one of the functions (and, to POST, those in `post`);
+    none named means any staff member."""
+    for function_id in (*function_ids, *post):
         function(function_id)  # an unknown id fails at import time, not at request time
 
     def decorate(view):
@@ -52,10 +56,11 @@ def requires(*function_ids: str):
         def guarded(*args, **kwargs):
             if not current_user.is_authenticated:
                 return hx_redirect(login_url(for_htmx=True)) if is_htmx() else redirect(login_url())
-            require(*function_ids)
+            require(*function_ids, *(post if request.method == "POST" else ()))
             return view(*args, **kwargs)
 
         setattr(guarded, REQUIRED, function_ids)
+        setattr(guarded, POST_REQUIRED, post)
         return guarded
 
     return decorate

@@ -10,7 +10,10 @@ from webapp.i18n import gettext as _
 MAX_BYTES = 64 * 1024
 SIZE = 80
 FORMATS = {"PNG", "JPEG", "GIF"}
-MAX_PIXELS = 4096 * 4096  # a 64 KB image declaring more than this is a decompression bomb
+# Decoding is bounded by the declared size, checked before decoding: 2 M pixels decode and shrink in well
+# under 0.2 s of CPU; JPEGs are decoded straight at a reduced scale (draft mode). A bigger image is refused
+# as too large (a 64 KB PNG can declare 10,000 × 10,000 pixels of one colour).
+MAX_PIXELS = 2_000_000
 PALETTE = ("#1f5fbf", "#1d7a46", "#8a5a00", "#7b3fb3", "#b42318", "#0e7490", "#475569", "#9d174d")
 
 
@@ -30,19 +33,29 @@ def process_avatar(data: bytes) -> bytes:
                 raise AvatarError(_("Only PNG, JPEG and GIF images are accepted."))
             width, height = image.size
             if width < 1 or height < 1 or width * height > MAX_PIXELS:
-                raise AvatarError(_("The image is %(w)s×%(h)s pixels; that is too large.", w=width, h=height))
+                raise _too_large(width, height)
             image.seek(0)
+            if image.format == "JPEG":
+                image.draft("RGB", (SIZE * 2, SIZE * 2))  # decode at 1/2 … 1/8 scale: far less work
             image.load()
+            image.thumbnail((SIZE * 4, SIZE * 4), Image.Resampling.BILINEAR, reducing_gap=2.0)
             image = ImageOps.exif_transpose(image)
             image = image.convert("RGBA")
     except AvatarError:
         raise
+    except Image.DecompressionBombError:
+        raise AvatarError(_("The image declares more pixels than an avatar may have; it is too large.")) from None
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         raise AvatarError(_("The file is not a PNG, JPEG or GIF image, or it is damaged.")) from None
     fitted = ImageOps.fit(image, (SIZE, SIZE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     fitted.save(out, format="PNG", optimize=True)  # a new image: no EXIF, no text chunks
     return out.getvalue()
+
+
+def _too_large(width: int, height: int) -> AvatarError:
+    return AvatarError(_("The image is %(w)s×%(h)s pixels; that is too large (at most %(limit)s million pixels).",
+                         w=width, h=height, limit=MAX_PIXELS // 1_000_000))
 
 
 def initials_svg(initials: str, seed: str) -> str:

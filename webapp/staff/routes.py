@@ -49,7 +49,7 @@ def new():
 
 
 @bp.route("/<int:staff_id>", methods=["GET", "POST"])
-@requires("staff.view")
+@requires("staff.view", post=("staff.edit",))
 def edit(staff_id: int):
     """The staff member's form: read-only without the right to edit, or to manage this person."""
     target = service.get_staff_or_404(staff_id)

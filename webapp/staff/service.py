@@ -58,7 +58,7 @@ def get_staff_or_404(staff_id: int, *options) -> Account:
     """A staff account by id (a client's id is a 404 too), with optional loader options."""
     account = db.session.scalar(staff_select().options(*options).where(Account.id == staff_id))
     if account is None:
-        abort(404)
+        abort(404, _("There is no such staff member; they may have been deleted in the meantime."))
     return account
 
 
