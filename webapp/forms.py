@@ -19,7 +19,7 @@ from wtforms.i18n import messages_path
 
 from webapp.i18n import current_language
 from webapp.i18n import gettext as _
-from webapp.text import has_forbidden
+from webapp.text import has_forbidden, without_forbidden
 
 
 @cache
@@ -48,15 +48,19 @@ class CleanText:
     """Every text field refuses control characters and bidirectional overrides, naming the field."""
 
     def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
+        offending = []
         for field in self:
             submitted = field.raw_data[0] if getattr(field, "raw_data", None) else field.data  # before any strip
             if isinstance(submitted, str) and has_forbidden(submitted, multiline=field.type == "TextAreaField"):
-                field.errors = [*field.errors, _(
-                    "%(field)s contains control characters or text-direction overrides; remove them.",
-                    field=_label(field))]
-                valid = False
-        return valid
+                offending.append(field)
+                if isinstance(field.data, str):  # the field's own checks (and their queries) see clean text
+                    field.data = without_forbidden(field.data)
+        valid = super().validate(extra_validators)
+        for field in offending:
+            field.errors = [*field.errors, _(
+                "%(field)s contains control characters or text-direction overrides; remove them.",
+                field=_label(field))]
+        return valid and not offending
 
 
 class Form(CleanText, FlaskForm):
