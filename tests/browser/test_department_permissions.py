@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from tests.browser.conftest import (
+    ADMIN_PASSWORD,
     PASSWORD,
     create_department,
     create_staff,
@@ -51,7 +52,7 @@ def test_create_department_lands_on_its_empty_permissions(page: Page, live_serve
     page.get_by_label("Business hours").select_option(label="Weekdays 09:00–18:00")
     page.get_by_label("Show in Support center").check()
     page.get_by_label("Task localization").select_option(label="Русский")
-    page.get_by_role("button", name="Create department").click()
+    page.get_by_role("button", name="Add department").click()
 
     expect(page.get_by_role("heading", name=f"Permissions of “{name}”")).to_be_visible()
     expect(page.get_by_text(f"Department “{name}” created.")).to_be_visible()
@@ -195,17 +196,37 @@ def test_refused_toggle_shows_a_toast(page: Page, live_server, watch_page):
     expect(page.get_by_role("heading", name=f"Permissions of “{name}”")).to_be_visible()
 
 
-def test_stale_session_toggle_shows_a_toast(page: Page, live_server, watch_page):
-    """Logged out in another tab: the CSRF token is stale, and the toggle says so instead of doing nothing."""
+def test_logged_out_elsewhere_toggle_goes_to_login_and_back(page: Page, live_server, watch_page):
+    """Logged out in another tab: the toggle changes nothing and leads to the login page, which comes back here."""
     department_id = create_department(live_server, unique("Stale"))
     log_in_as_admin(page)
-    page.goto(f"/provider/departments/{department_id}/permissions")
+    permissions = f"/provider/departments/{department_id}/permissions"
+    page.goto(permissions)
 
     other = watch_page(page.context.new_page())
     other.goto("/")
     other.get_by_role("button", name="Log out").click()
     expect(other.get_by_role("button", name="Log in")).to_be_visible()
     other.close()
+
+    switch(page, "View clients").click()
+    expect(page).to_have_url(re.compile(r"/login\?next=" + re.escape(permissions) + "$"))
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    assert department_rights(live_server, department_id) == set()
+
+    page.get_by_label("Login").fill("admin")
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(re.escape(permissions) + "$"))
+    expect(switch(page, "View clients")).to_have_attribute("aria-checked", "false")
+
+
+def test_stale_form_token_toggle_shows_a_toast(page: Page, live_server):
+    """Still logged in but the page's CSRF token is stale: the toggle says so instead of doing nothing."""
+    department_id = create_department(live_server, unique("Stale token"))
+    log_in_as_admin(page)
+    page.goto(f"/provider/departments/{department_id}/permissions")
+    page.evaluate("""() => document.body.setAttribute("hx-headers", '{"X-CSRFToken": "stale"}')""")
 
     switch(page, "View clients").click()
     expect(page.get_by_role("alert").filter(has_text="Reload the page")).to_be_visible()

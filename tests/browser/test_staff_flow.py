@@ -50,8 +50,13 @@ def switch(page: Page, label: str):
     return page.get_by_role("switch", name=label, exact=True)
 
 
+def grant_switch(page: Page, label: str):
+    """On the rights page the switch is the individual grant of a function."""
+    return switch(page, f"Individual grant: {label}")
+
+
 def row_of(page: Page, label: str):
-    return page.get_by_role("row").filter(has=switch(page, label))
+    return page.get_by_role("row").filter(has=grant_switch(page, label))
 
 
 def load_account(live_server, login: str) -> Account:
@@ -87,9 +92,9 @@ def test_staff_member_opens_exactly_what_the_rights_allow(page: Page, live_serve
     expect(page.get_by_label("Full access privileges")).not_to_be_checked()
     page.get_by_label("Avatar").set_input_files(avatar_file)
     shot(page, "staff-form")
-    page.get_by_role("button", name="Create staff member").click()
+    page.get_by_role("button", name="Add staff member").click()
 
-    expect(page.get_by_text(f"Staff member {login} created.")).to_be_visible()
+    expect(page.get_by_text("Staff member John Doe created.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/provider/staff/\d+$"))
     account = load_account(live_server, login)
     assert account.check_password(password)
@@ -109,28 +114,48 @@ def test_staff_member_opens_exactly_what_the_rights_allow(page: Page, live_serve
     assert avatar.evaluate("img => img.complete && img.naturalWidth") == 80
     shot(page, "staff-list")
 
-    # The rights page: inherited rights locked with the department named, individual ones can be added.
+    # The rights page: inherited rights are locked badges naming the department; the switch is the
+    # individual grant only, separate from what is inherited.
     page.goto(f"/provider/staff/{account.id}/rights")
     expect(page.get_by_role("heading", name="Rights of John Doe")).to_be_visible()
     page.evaluate("window.__marker = 42")
+    expect(page.get_by_role("switch")).to_have_count(len(ALL_IDS))
+    expect(page.locator('[role="switch"][aria-checked="true"]')).to_have_count(0)
     for function_label in ("View departments", "View clients", "View tasks", "Support tickets"):
-        inherited = switch(page, function_label)
-        expect(inherited).to_have_attribute("aria-checked", "true")
-        expect(inherited).to_be_disabled()
-        expect(row_of(page, function_label).get_by_text(department, exact=True)).to_be_visible()
+        inherited = row_of(page, function_label).locator(".badge-dept").filter(has_text=department)
+        expect(inherited).to_be_visible()
+        expect(inherited).to_have_attribute("title", "Inherited: it cannot be removed here.")
+        expect(inherited.locator("svg.lock")).to_have_count(1)
+        expect(grant_switch(page, function_label)).to_have_attribute("aria-checked", "false")
     both = row_of(page, "View clients")  # granted by both departments: both are named
     expect(both.get_by_text(SALES, exact=True)).to_be_visible()
     expect(row_of(page, "View payments").get_by_text(department, exact=True)).to_have_count(0)
-    expect(page.locator('[role="switch"][aria-checked="true"]')).to_have_count(len(inherited_ids))
-    expect(page.locator('[role="switch"][aria-checked="true"]:disabled')).to_have_count(len(inherited_ids))
-    view_staff = switch(page, "View staff")
+    expect(page.locator("tr[data-function] .badge-dept")).to_have_count(
+        len(DEPARTMENT_RIGHTS) + len(SALES_RIGHTS))
+    expect(page.locator("tr[data-function]:has(.badge-dept)")).to_have_count(len(inherited_ids))
+
+    view_staff = grant_switch(page, "View staff")
     expect(view_staff).to_be_enabled()
     expect(view_staff).to_have_attribute("aria-checked", "false")
+    expect(row_of(page, "View staff").get_by_text("Not held", exact=True)).to_be_visible()
     view_staff.click()
     expect(view_staff).to_have_attribute("aria-checked", "true")
-    expect(row_of(page, "View staff").get_by_text("individual", exact=True)).to_be_visible()
+    expect(row_of(page, "View staff").get_by_text("Individual", exact=True)).to_be_visible()
+    expect(row_of(page, "View staff").get_by_text("Not held", exact=True)).to_have_count(0)
     expect(view_staff).to_be_enabled()  # an individual right can be taken back here
     assert page.evaluate("window.__marker") == 42, "the toggle reloaded the page"
+
+    # An individual grant on top of an inherited right: taking it back leaves the inherited badge.
+    htmx_settled(page)
+    view_tasks = grant_switch(page, "View tasks")
+    view_tasks.click()
+    expect(view_tasks).to_have_attribute("aria-checked", "true")
+    expect(row_of(page, "View tasks").get_by_text("Individual", exact=True)).to_be_visible()
+    htmx_settled(page)
+    view_tasks.click()
+    expect(view_tasks).to_have_attribute("aria-checked", "false")
+    expect(row_of(page, "View tasks").get_by_text("Individual", exact=True)).to_have_count(0)
+    expect(row_of(page, "View tasks").get_by_text(department, exact=True)).to_be_visible()
     individual = query(live_server, lambda: set(db.session.scalars(
         select(StaffRight.function_id).where(StaffRight.account_id == account.id))))
     assert individual == {"staff.view"}
@@ -179,7 +204,7 @@ def test_staff_form_errors_are_shown_at_their_fields(page: Page, live_server, tm
     page.get_by_label("Email").fill("not-an-email")
     page.get_by_label("Phone number").fill("12345")
     page.get_by_label("Avatar").set_input_files(not_an_image)
-    page.get_by_role("button", name="Create staff member").click()
+    page.get_by_role("button", name="Add staff member").click()
 
     for field_id, message in [("login", "This login is already taken."),
                               ("password", "Enter a password, or generate one."),
