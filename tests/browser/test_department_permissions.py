@@ -191,7 +191,7 @@ def test_refused_toggle_shows_a_toast(page: Page, live_server, watch_page):
     switch(page, "View clients").click()
     toast = page.get_by_role("alert").filter(has_text="Not found")
     expect(toast).to_be_visible()
-    expect(toast).to_contain_text("There is nothing at this address")
+    expect(toast).to_contain_text("it may have been deleted in the meantime")
     expect(switch(page, "View clients")).to_have_attribute("aria-checked", "false")
     expect(page.get_by_role("heading", name=f"Permissions of “{name}”")).to_be_visible()
 
