@@ -537,3 +537,28 @@ def test_catalog_labels_in_messages_are_quoted_once(app):
     with app.test_request_context():
         assert labels(["settings.edit", "clients.view"]) == "“View clients”, “Global settings”"
     assert set(CATALOG) == ALL_IDS
+
+
+def test_services_check_their_own_rules(app):
+    """A future API calling the services is held to the same rules as the pages."""
+    from webapp.departments.service import create_department, delete_department
+    from webapp.errors import Refused
+    from webapp.hours.service import create_schedule, delete_schedule
+    from webapp.staff.service import StaffValues, create_staff
+
+    nobody = make_staff("nobody", rights=["departments.view", "staff.view"])
+    department = make_department("Target", rights=["settings.edit"])
+    with app.test_request_context():
+        with pytest.raises(Refused):
+            create_department(nobody, {"name_en": "X", "business_hours_id": 1, "show_in_support": False,
+                                       "task_locale": "en"})
+        with pytest.raises(Refused):
+            delete_department(nobody, department)
+        with pytest.raises(Refused):
+            create_schedule(nobody, "Night", None, "UTC", [])
+        with pytest.raises(Refused):
+            delete_schedule(nobody, db.session.get(BusinessHours, 1))
+        with pytest.raises(Refused):
+            create_staff(nobody, StaffValues(login="x2", name_en="X", name_ru=None, email="x@example.com",
+                                             phone=None, full_access=False, department_ids=set(),
+                                             password="long-enough-password"))

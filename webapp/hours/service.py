@@ -18,6 +18,7 @@ from webapp.i18n import force_locale
 from webapp.i18n import gettext as _
 from webapp.models import Account, BusinessDay, BusinessHours, DayMode, Department
 from webapp.models.accounts import utcnow
+from webapp.rights import can
 from webapp.text import fold
 
 # Names zoneinfo lists that are not real IANA zones: the server's own setting and tzdata's placeholders.
@@ -117,8 +118,15 @@ def departments_using(hours: BusinessHours) -> list[Department]:
     ))
 
 
+def _check_edit(actor: Account) -> None:
+    """Schedules are part of the departments' settings: changing them needs the right to edit departments."""
+    if not can(actor, "departments.edit"):
+        raise Refused(_("You need the right %(rights)s to do this.", rights="“" + _("Edit departments") + "”"))
+
+
 def create_schedule(actor: Account, name_en: str, name_ru: str | None, timezone: str,
                     week: Sequence[DayHours]) -> BusinessHours:
+    _check_edit(actor)
     hours = BusinessHours(name_en=name_en, name_ru=name_ru or None, timezone=_known_zone(timezone),
                           updated_at=utcnow(), updated_by_id=actor.id)
     _set_week(hours, week)
@@ -131,6 +139,7 @@ def create_schedule(actor: Account, name_en: str, name_ru: str | None, timezone:
 def update_schedule(actor: Account, hours: BusinessHours, name_en: str, name_ru: str | None, timezone: str,
                     week: Sequence[DayHours], version: int | None) -> BusinessHours:
     """Save a schedule from a form showing `version`; a newer version refuses the save (409)."""
+    _check_edit(actor)
     check_version(hours, version)
     hours.name_en = name_en
     hours.name_ru = name_ru or None
@@ -144,6 +153,7 @@ def update_schedule(actor: Account, hours: BusinessHours, name_en: str, name_ru:
 
 def delete_schedule(actor: Account, hours: BusinessHours) -> None:
     """Delete an unused schedule; raises ScheduleInUse while any department uses it."""
+    _check_edit(actor)
     departments = departments_using(hours)
     if departments:
         raise ScheduleInUse(departments)
