@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config
-from webapp.extensions import babel, csrf, db, login_manager, migrate
+from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 from webapp.i18n import lazy_gettext as _l
 from webapp.ids import IdConverter
 
@@ -32,6 +32,7 @@ def create_app(config_class=config.Config) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.BASE_DIR / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)  # a fresh storage per app: each test app starts with no failures counted
     from webapp.auth.sessions import select_locale
 
     babel.init_app(app, locale_selector=select_locale)
