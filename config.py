@@ -48,8 +48,17 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
-    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    # A login session ends after this long without a request, and in any case this long after login.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * SESSION_MAX_HOURS  # the cookie lives no longer than the session
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which expires on its own
+    # Failed logins are counted here (memory:// is per process: use redis://... with several workers).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"  # "5 failures within 15 minutes" means any 15 minutes
+    LOGIN_FAILURES_PER_LOGIN = 5  # per login name and address
+    LOGIN_FAILURES_PER_ADDRESS = 50  # per address, whatever the login names
+    LOGIN_FAILURE_MINUTES = 15
     LANGUAGES = {"en": "English", "ru": "Русский"}
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

@@ -1,11 +1,16 @@
-"""Login, logout, sessions, `next`, language, CSRF and security headers."""
+"""Login, logout, sessions (expiry, throttling, audit), `next`, language, CSRF, security headers, and
+`flask admin-password` / `flask purge-sessions`."""
+import os
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import ADMIN_PASSWORD, csrf_token_of, login
 from tests.factories import PASSWORD, make_customer_account, make_staff
 from webapp.extensions import db
-from webapp.models import AccountSession
+from webapp.models import AccountSession, AuditEntry
+from webapp.models.accounts import utcnow
 
 
 def test_login_page_has_labelled_fields(client):
@@ -160,3 +165,294 @@ def test_csrf_is_required_on_every_post_htmx_included(csrf_app):
 def test_password_is_hashed(admin):
     assert ADMIN_PASSWORD not in admin.password_hash and admin.check_password(ADMIN_PASSWORD)
     assert PASSWORD  # factories share one known password
+
+
+# Login page wording --------------------------------------------------------------------------------
+
+def test_failed_login_reads_as_a_failed_login(client, admin):
+    page = client.post("/login", data={"login": "admin", "password": "wrong-password"}).text
+    assert "Login failed:" in page and "The form was not saved" not in page
+    assert "Wrong login or password" in page  # the field error stays
+
+
+# Session expiry ------------------------------------------------------------------------------------
+
+def session_token(client) -> str:
+    with client.session_transaction() as session:
+        return session["_user_id"]
+
+
+def session_row(client) -> AccountSession | None:
+    db.session.expire_all()
+    return db.session.get(AccountSession, AccountSession.hash_token(session_token(client)))
+
+
+def age_session(client, idle=timedelta(0), age=timedelta(0)) -> AccountSession:
+    """Freeze time the other way round: move the session's timestamps into the past."""
+    row = session_row(client)
+    now = utcnow()
+    row.created_at = now - max(idle, age)
+    row.last_seen_at = now - idle
+    db.session.commit()
+    return row
+
+
+def test_an_idle_session_expires_and_is_deleted(as_admin):
+    token_hash = AccountSession.hash_token(session_token(as_admin))
+    age_session(as_admin, idle=timedelta(minutes=31))
+    response = as_admin.get("/")
+    assert response.status_code == 302 and response.location.startswith("/login")
+    assert db.session.get(AccountSession, token_hash) is None
+
+
+def test_an_active_session_within_the_idle_limit_goes_on(as_admin):
+    age_session(as_admin, idle=timedelta(minutes=29), age=timedelta(hours=11))
+    assert as_admin.get("/").status_code == 200
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_active(as_admin):
+    token_hash = AccountSession.hash_token(session_token(as_admin))
+    age_session(as_admin, idle=timedelta(seconds=5), age=timedelta(hours=12, minutes=1))
+    assert as_admin.get("/").status_code == 302
+    assert db.session.get(AccountSession, token_hash) is None
+
+
+def test_session_limits_come_from_the_configuration(tmp_path):
+    from tests.conftest import running_app
+
+    with running_app(tmp_path, SESSION_IDLE_MINUTES=5, SESSION_MAX_HOURS=1) as app:
+        admin_client = app.test_client()
+        login(admin_client, "admin")
+        age_session(admin_client, idle=timedelta(minutes=6))
+        assert admin_client.get("/").status_code == 302
+        login(admin_client, "admin")
+        age_session(admin_client, idle=timedelta(minutes=1), age=timedelta(minutes=61))
+        assert admin_client.get("/").status_code == 302
+
+
+def test_session_limits_are_read_from_the_environment():
+    import subprocess
+    import sys
+
+    import config
+
+    code = "import config; print(config.Config.SESSION_IDLE_MINUTES, config.Config.SESSION_MAX_HOURS, " \
+           "config.Config.PERMANENT_SESSION_LIFETIME, config.Config.RATELIMIT_STORAGE_URI)"
+    env = {"PATH": os.environ.get("PATH", ""), "SESSION_IDLE_MINUTES": "7", "SESSION_MAX_HOURS": "2",
+           "RATELIMIT_STORAGE_URI": "redis://cache:6379"}
+    output = subprocess.run([sys.executable, "-c", code], cwd=config.BASE_DIR, env=env, check=True,
+                            capture_output=True, text=True).stdout.split()
+    assert output == ["7", "2", "7200", "redis://cache:6379"]
+    defaults = subprocess.run([sys.executable, "-c", code], cwd=config.BASE_DIR, check=True, capture_output=True,
+                              text=True, env={"PATH": os.environ.get("PATH", "")}).stdout.split()
+    assert defaults == ["30", "12", "43200", "memory://"]
+
+
+def test_last_seen_is_written_at_most_once_a_minute(as_admin, count_queries):
+    recent = age_session(as_admin, idle=timedelta(seconds=30)).last_seen_at
+    with count_queries() as counter:
+        assert as_admin.get("/").status_code == 200
+    assert not any(s.lstrip().upper().startswith("UPDATE") for s in counter.statements)
+    assert session_row(as_admin).last_seen_at == recent
+    stale = age_session(as_admin, idle=timedelta(minutes=2)).last_seen_at
+    assert as_admin.get("/").status_code == 200
+    seen = session_row(as_admin).last_seen_at
+    assert seen > stale and utcnow().replace(tzinfo=None) - seen.replace(tzinfo=None) < timedelta(seconds=30)
+
+
+def test_flask_purge_sessions_deletes_expired_rows(app, admin):
+    staff = make_staff()
+    now = utcnow()
+    rows = {
+        "fresh": AccountSession(token_hash="a" * 64, account_id=admin.id, created_at=now, last_seen_at=now),
+        "idle": AccountSession(token_hash="b" * 64, account_id=admin.id, created_at=now - timedelta(hours=1),
+                               last_seen_at=now - timedelta(minutes=31)),
+        "old": AccountSession(token_hash="c" * 64, account_id=staff.id, created_at=now - timedelta(hours=13),
+                              last_seen_at=now - timedelta(minutes=1)),
+    }
+    db.session.add_all(rows.values())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-sessions"])
+    assert result.exit_code == 0 and "Deleted 2" in result.output
+    db.session.expire_all()
+    assert set(db.session.scalars(select(AccountSession.token_hash))) == {"a" * 64}
+
+
+def test_logging_in_purges_expired_sessions(client, admin):
+    staff = make_staff()
+    old = utcnow() - timedelta(days=2)
+    db.session.add(AccountSession(token_hash="d" * 64, account_id=staff.id, created_at=old, last_seen_at=old))
+    db.session.commit()
+    assert login(client, admin).status_code == 302
+    assert db.session.get(AccountSession, "d" * 64) is None
+    assert db.session.scalar(select(func.count()).select_from(AccountSession)) == 1
+
+
+def test_a_new_login_in_the_same_browser_ends_the_previous_session(client, admin):
+    login(client, admin)
+    previous = AccountSession.hash_token(session_token(client))
+    staff = make_staff()
+    assert login(client, staff).status_code == 302
+    assert db.session.get(AccountSession, previous) is None
+    assert db.session.scalar(select(func.count()).select_from(AccountSession)) == 1
+    assert "Welcome, " + staff.name in client.get("/").text
+
+
+def test_login_records_the_time(client, admin):
+    assert admin.last_login_at is None
+    login(client, admin)
+    db.session.expire_all()
+    assert admin.last_login_at is not None
+
+
+# Throttling of failed logins -----------------------------------------------------------------------
+
+def fail_login(client, login_name="admin", address="127.0.0.1"):
+    return client.post("/login", data={"login": login_name, "password": "not-the-password"},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_five_failures_lock_that_login_from_that_address(client, admin):
+    for _ in range(5):
+        assert fail_login(client).status_code == 422
+    locked = client.post("/login", data={"login": "Admin", "password": ADMIN_PASSWORD})  # folded, right password
+    assert locked.status_code == 429
+    assert "Try again in 15 minutes" in locked.text
+    assert 14 * 60 < int(locked.headers["Retry-After"]) <= 15 * 60
+    assert db.session.scalar(select(func.count()).select_from(AccountSession)) == 0
+
+
+def test_a_locked_login_does_not_lock_others_or_other_addresses(client, admin):
+    staff = make_staff()
+    for _ in range(5):
+        fail_login(client)
+    assert fail_login(client).status_code == 429
+    assert login(client, staff).status_code == 302  # another login from the same address
+    other = client.application.test_client()
+    response = other.post("/login", data={"login": "admin", "password": ADMIN_PASSWORD},
+                          environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert response.status_code == 302  # the same login from another address
+
+
+def test_only_failures_count(client, admin):
+    for _ in range(8):
+        assert login(client, admin).status_code == 302
+    for _ in range(4):
+        fail_login(client)
+    assert login(client, admin).status_code == 302  # a success forgets this login's failures from here
+    for _ in range(4):
+        fail_login(client)
+    assert login(client, admin).status_code == 302
+
+
+def test_fifty_failures_lock_the_address_whatever_the_logins(client, admin):
+    for n in range(50):
+        assert fail_login(client, f"guess{n}", "10.0.0.9").status_code == 422
+    locked = client.post("/login", data={"login": "admin", "password": ADMIN_PASSWORD},
+                         environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert locked.status_code == 429 and "Retry-After" in locked.headers
+    assert login(client, admin).status_code == 302  # another address
+
+
+def test_failures_do_not_leak_between_apps(tmp_path, app):
+    from tests.conftest import running_app
+
+    for _ in range(5):
+        fail_login(app.test_client())
+    assert fail_login(app.test_client()).status_code == 429
+    (tmp_path / "second").mkdir()
+    with running_app(tmp_path / "second") as second:
+        assert fail_login(second.test_client()).status_code == 422
+
+
+# Audit of logins and logouts -----------------------------------------------------------------------
+
+def audit(action):
+    db.session.expire_all()
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
+
+
+def test_logins_failures_and_logouts_are_audited_with_the_address(client, admin):
+    fail_login(client, "admin", "10.1.1.1")
+    fail_login(client, "nobody-here", "10.1.1.2")
+    client.post("/login", data={"login": "admin", "password": ADMIN_PASSWORD}, environ_base={"REMOTE_ADDR": "10.1.1.3"})
+    client.post("/logout", environ_base={"REMOTE_ADDR": "10.1.1.4"})
+    failed = audit("auth.login_failed")
+    assert [(e.actor_id, e.target, e.detail, e.address) for e in failed] == [
+        (None, f"account:{admin.id}:admin", "wrong password", "10.1.1.1"),
+        (None, "login:nobody-here", "unknown login", "10.1.1.2"),
+    ]
+    [entry] = audit("auth.login")
+    assert (entry.actor_id, entry.target, entry.address) == (admin.id, f"account:{admin.id}:admin", "10.1.1.3")
+    [entry] = audit("auth.logout")
+    assert (entry.actor_id, entry.address) == (admin.id, "10.1.1.4")
+    everything = " ".join(f"{e.target} {e.detail}" for e in db.session.scalars(select(AuditEntry)))
+    assert "not-the-password" not in everything and ADMIN_PASSWORD not in everything
+
+
+def test_a_disabled_account_failing_is_audited(client):
+    staff = make_staff(active=False)
+    login(client, staff)
+    [entry] = audit("auth.login_failed")
+    assert entry.detail == "account disabled"
+
+
+# Logout ---------------------------------------------------------------------------------------------
+
+def test_a_client_account_can_log_out(client):
+    customer = make_customer_account()
+    assert login(client, customer).status_code == 302
+    response = client.post("/logout")
+    assert response.status_code == 302 and response.location == "/login"
+    assert db.session.scalar(select(func.count()).select_from(AccountSession)) == 0
+    assert [e.actor_id for e in audit("auth.logout")] == [customer.id]
+
+
+def test_logout_is_all_or_nothing_when_the_database_fails(app, as_admin, monkeypatch):
+    from flask import has_request_context, request
+    from sqlalchemy.exc import OperationalError
+
+    real_commit = db.session.commit
+
+    def commit():
+        if has_request_context() and request.endpoint == "auth.logout":
+            raise OperationalError("COMMIT", {}, Exception("database is locked"))
+        return real_commit()
+
+    monkeypatch.setattr(db.session, "commit", commit)
+    before = session_token(as_admin)
+    response = as_admin.post("/logout")
+    assert response.status_code == 503 and "Retry-After" in response.headers
+    assert session_token(as_admin) == before  # the cookie is untouched
+    monkeypatch.undo()
+    assert as_admin.get("/").status_code == 200  # still logged in, on the server too
+    assert session_row(as_admin) is not None
+
+
+# flask admin-password ------------------------------------------------------------------------------
+
+def test_admin_password_from_the_environment_ends_the_admins_sessions(app, as_admin, admin):
+    result = app.test_cli_runner().invoke(args=["admin-password"], env={"ADMIN_PASSWORD": "brand-new-secret-1"})
+    assert result.exit_code == 0, result.output
+    assert "brand-new-secret-1" not in result.output
+    db.session.expire_all()
+    assert admin.check_password("brand-new-secret-1") and not admin.check_password(ADMIN_PASSWORD)
+    assert as_admin.get("/").status_code == 302  # the admin's sessions ended
+    [entry] = audit("admin.password")
+    assert entry.actor_id is None and entry.target == f"account:{admin.id}:admin"
+
+
+def test_admin_password_is_prompted_twice(app, admin):
+    result = app.test_cli_runner().invoke(args=["admin-password"], env={"ADMIN_PASSWORD": None},
+                                          input="typed-in-secret-2\ntyped-in-secret-2\n")
+    assert result.exit_code == 0, result.output
+    assert "typed-in-secret-2" not in result.output  # hidden input
+    db.session.expire_all()
+    assert admin.check_password("typed-in-secret-2")
+
+
+def test_admin_password_refuses_a_short_one(app, admin):
+    result = app.test_cli_runner().invoke(args=["admin-password"], env={"ADMIN_PASSWORD": "short"})
+    assert result.exit_code != 0 and "10 to 128" in result.output
+    db.session.expire_all()
+    assert admin.check_password(ADMIN_PASSWORD) and not audit("admin.password")

@@ -40,6 +40,7 @@ REQUIRED_RIGHTS = {
     "auth.logout": (None, set()),
     "main.dashboard": (set(), None),
     "staff.avatar": (set(), None),
+    "profile.index": (set(), set()),
     "departments.index": (VIEW_DEPARTMENTS, None),
     "departments.new": (EDIT_DEPARTMENTS, EDIT_DEPARTMENTS),
     "departments.edit": (VIEW_DEPARTMENTS, EDIT_DEPARTMENTS),
@@ -199,16 +200,15 @@ def test_logins_collide_whatever_the_case(as_admin):
 def test_ten_parallel_creates_of_one_name_give_one_row(app, admin):
     clients = []
     for _ in range(10):
-        client = FlaskClient(app, app.response_class, use_cookies=True)
+        client = app.test_client()  # each request in a context of its own, as in a worker
         assert login(client, admin).status_code == 302
         clients.append(client)
-    db.session.commit()
     barrier = threading.Barrier(10)
     statuses = []
 
     def create(client):
-        barrier.wait()
-        response = client.post("/provider/departments/new", data={
+        barrier.wait()  # a thread has no app context of its own: FlaskClient.open pushes a fresh one
+        response = FlaskClient.open(client, "/provider/departments/new", method="POST", data={
             "name_en": "Racing team", "business_hours_id": "1", "task_locale": "en"})
         statuses.append(response.status_code)
 

@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config
-from webapp.extensions import babel, csrf, db, login_manager, migrate
+from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 from webapp.i18n import lazy_gettext as _l
 from webapp.ids import IdConverter
 
@@ -32,6 +32,7 @@ def create_app(config_class=config.Config) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.BASE_DIR / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)  # a fresh storage per app: each test app starts with no failures counted
     from webapp.auth.sessions import select_locale
 
     babel.init_app(app, locale_selector=select_locale)
@@ -43,13 +44,14 @@ def create_app(config_class=config.Config) -> Flask:
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
 
-    from webapp import auth, departments, errors, hours, main, staff
+    from webapp import auth, departments, errors, hours, main, profile, staff
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(departments.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(hours.bp)
+    app.register_blueprint(profile.bp)
     errors.register(app)
 
     from webapp.cli import register as register_cli

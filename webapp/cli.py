@@ -1,4 +1,5 @@
-"""Command-line commands: `flask seed` (the defaults, once) and `flask translate ...`."""
+"""Command-line commands: `flask seed` (the defaults, once), `flask admin-password`, `flask purge-sessions`
+and `flask translate ...`."""
 import os
 import secrets
 import subprocess
@@ -11,9 +12,13 @@ import click
 from sqlalchemy import select
 
 import config
+from webapp.audit import record
+from webapp.auth.sessions import end_all_sessions, purge_expired_sessions
 from webapp.extensions import db
 from webapp.hours.service import server_timezone
 from webapp.models import Account, AccountKind, BusinessDay, BusinessHours, DayMode, Department, DepartmentRight
+from webapp.models.accounts import utcnow
+from webapp.staff.forms import PASSWORD_MAX, PASSWORD_MIN
 
 SEED_DEPARTMENTS = (
     # English name, Russian name, shown in the support center, sections granted
@@ -60,6 +65,21 @@ def seed_defaults(admin_password: str | None = None) -> Seeded:
     return Seeded(created=True, generated_password=generated)
 
 
+def set_admin_password(password: str) -> Account:
+    """The built-in admin's new password (from the server's shell): all their sessions end; audited."""
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise click.ClickException(f"The password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long.")
+    admin = db.session.scalar(select(Account).where(Account.builtin.is_(True)))
+    if admin is None:
+        raise click.ClickException("There is no built-in admin yet: run `flask seed` first.")
+    admin.set_password(password)
+    admin.touch(None, utcnow())
+    end_all_sessions(admin.id)
+    db.session.flush()
+    record(None, "admin.password", admin, "set from the command line")
+    return admin
+
+
 def register(app) -> None:
     @app.cli.command("seed")
     def seed():
@@ -73,6 +93,22 @@ def register(app) -> None:
             click.echo("This password is shown once; change it on the staff page.")
         else:
             click.echo("Seeded the defaults. Log in as: admin, with the password from ADMIN_PASSWORD.")
+
+    @app.cli.command("admin-password")
+    def admin_password():
+        """Set the built-in admin's password: ADMIN_PASSWORD, or typed twice. Ends all the admin's sessions."""
+        password = os.environ.get("ADMIN_PASSWORD") or click.prompt(
+            "New password for the built-in admin", hide_input=True, confirmation_prompt=True)
+        admin = set_admin_password(password)
+        db.session.commit()
+        click.echo(f"The password of {admin.login} is set; their sessions have ended.")
+
+    @app.cli.command("purge-sessions")
+    def purge_sessions():
+        """Delete the expired login sessions (idle or too old)."""
+        count = purge_expired_sessions()
+        db.session.commit()
+        click.echo(f"Deleted {count} expired session(s).")
 
     @app.cli.group()
     def translate():

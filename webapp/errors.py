@@ -21,10 +21,11 @@ class Refused(Exception):
 
     status = 403
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, status: int | None = None, retry_after: int | None = None):
         super().__init__(message)
         if status is not None:
             self.status = status
+        self.retry_after = retry_after  # seconds, sent as Retry-After (a 429 for too many failed logins)
 
 
 TITLES = {
@@ -89,7 +90,10 @@ def register(app) -> None:
     @app.errorhandler(Refused)
     def refused(error):
         db.session.rollback()
-        return error_response(error.status, str(error))
+        response = error_response(error.status, str(error))
+        if error.retry_after is not None:
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

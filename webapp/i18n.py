@@ -44,6 +44,12 @@ def gettext(string: str, **variables) -> str:
     return translated % variables if variables else translated
 
 
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """The singular or the plural form (as the language counts), with `num` among the variables."""
+    translated = request_translations().ungettext(singular, plural, num)
+    return translated % {"num": num, **variables}
+
+
 def lazy_gettext(string: str, **variables) -> LazyString:
     """A label translated when it is shown, in the language of the request showing it."""
     return LazyString(gettext, string, **variables)

@@ -4,11 +4,13 @@ from flask_login import current_user
 
 from webapp.auth import bp
 from webapp.auth.forms import LanguageForm, LoginForm
-from webapp.auth.sessions import authenticate, end_session, safe_next, start_session
+from webapp.auth.service import log_in, log_out
+from webapp.auth.sessions import forget_login, safe_next
 from webapp.extensions import db
+from webapp.forms import form_status
 from webapp.htmx import render
 from webapp.i18n import gettext as _
-from webapp.rights import public, requires
+from webapp.rights import public, signed_in
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -18,21 +20,21 @@ def login():
         return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        account = authenticate(form.login.data, form.password.data)
+        account = log_in(form.login.data, form.password.data, request.remote_addr)
+        db.session.commit()  # the new session, or the failure's audit entry
         if account is not None:
-            start_session(account)
-            db.session.commit()
             return redirect(safe_next(form.next.data) or url_for("main.dashboard"))
         form.password.errors.append(_("Wrong login or password, or the account is disabled."))
-    status = 422 if request.method == "POST" else 200
-    return render("auth/login.html", form=form, status=status)
+    return render("auth/login.html", form=form, status=form_status(form))
 
 
 @bp.route("/logout", methods=["POST"])
-@requires()
+@signed_in
 def logout():
-    end_session()
+    """All or nothing: the session ends on the server first; if that fails, the person stays logged in."""
+    log_out(request.remote_addr)
     db.session.commit()
+    forget_login()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 

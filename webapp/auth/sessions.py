@@ -1,16 +1,17 @@
 """Server-side login sessions, the user loader, safe `next` paths and the locale of a request."""
 import secrets
+from datetime import datetime, timedelta, timezone
 from functools import cache
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db, login_manager
 from webapp.models import Account, AccountSession
-from webapp.models.accounts import password_hash_method
+from webapp.models.accounts import password_hash_method, utcnow
 from webapp.text import fold
 
 
@@ -19,33 +20,82 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash(secrets.token_hex(16), method=method)
 
 
+SEEN_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often, not on every request
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def _idle_limit() -> timedelta:
+    return timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
+def _lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+
+
+def session_expired(created_at: datetime, last_seen_at: datetime, now: datetime) -> bool:
+    """Idle for too long, or logged in for too long."""
+    return now - _aware(last_seen_at) > _idle_limit() or now - _aware(created_at) > _lifetime()
+
+
+def _by_token(token: str):
+    return AccountSession.token_hash == AccountSession.hash_token(token)
+
+
+def _write_now(statement) -> None:
+    """A write of the loader's own (expiry, last seen), committed at once: a GET commits nothing else.
+
+    The loader runs before the view changes anything, so nothing of the view's is committed with it; and
+    it is not the person's change, so an error page later must not say that their change was saved."""
+    committed_before = g.get("_committed")
+    db.session.execute(statement)
+    db.session.commit()
+    g._committed = committed_before
+
 
 @login_manager.user_loader
 def load_account(token: str) -> Account | None:
-    """The active account whose server-side session matches the cookie: one query."""
-    account = db.session.scalar(
-        select(Account)
+    """The active account whose unexpired server-side session matches the cookie: one query, and a write
+    at most once a minute (last seen) or when the session has expired (deleted)."""
+    row = db.session.execute(
+        select(Account, AccountSession.created_at, AccountSession.last_seen_at)
         .join(AccountSession, AccountSession.account_id == Account.id)
-        .where(AccountSession.token_hash == AccountSession.hash_token(token), Account.active.is_(True))
-    )
-    if account is not None:
-        account.session_token = token
+        .where(_by_token(token), Account.active.is_(True))
+    ).first()
+    if row is None:
+        return None
+    account, created_at, last_seen_at = row
+    now = utcnow()
+    if session_expired(created_at, last_seen_at, now):
+        _write_now(delete(AccountSession).where(_by_token(token)))
+        return None
+    if now - _aware(last_seen_at) >= SEEN_EVERY:
+        _write_now(update(AccountSession).where(_by_token(token)).values(last_seen_at=now))
+    account.session_token = token
     return account
 
 
-def authenticate(login: str, password: str) -> Account | None:
-    account = db.session.scalar(select(Account).where(Account.login_key == fold(login)))
+def find_account(login: str) -> Account | None:
+    return db.session.scalar(select(Account).where(Account.login_key == fold(login)))
+
+
+def password_matches(account: Account | None, password: str) -> bool:
+    """Whether the password is the account's; for no account, the same work, so that an unknown login is
+    not told apart by the time it takes."""
     if account is None:
-        # The same work as a real check, so an unknown login is not told apart by the time it takes.
         check_password_hash(_dummy_hash(password_hash_method()), password)
-        return None
-    if not account.check_password(password) or not account.active:
-        return None
-    return account
+        return False
+    return account.check_password(password)
 
 
 def start_session(account: Account) -> None:
-    """A fresh session: nothing from before login survives, and the server holds the token."""
+    """A fresh session: nothing from before login survives (a session this browser held ends on the server
+    too), and the server holds the token."""
+    if current_user.is_authenticated and current_user.session_token:
+        db.session.execute(delete(AccountSession).where(_by_token(current_user.session_token)))
     lang = session.get("lang")
     session.clear()
     token = secrets.token_urlsafe(32)
@@ -57,13 +107,14 @@ def start_session(account: Account) -> None:
     session.permanent = True
 
 
-def end_session() -> None:
-    if current_user.is_authenticated and current_user.session_token:
-        db.session.execute(
-            delete(AccountSession).where(
-                AccountSession.token_hash == AccountSession.hash_token(current_user.session_token)
-            )
-        )
+def end_server_session(account: Account) -> None:
+    """Delete the session this request authenticated with; the cookie is forgotten only after the commit."""
+    if account.session_token:
+        db.session.execute(delete(AccountSession).where(_by_token(account.session_token)))
+
+
+def forget_login() -> None:
+    """Forget the login in this browser: call after the server-side session is gone for good."""
     logout_user()
     session.clear()
 
@@ -71,6 +122,24 @@ def end_session() -> None:
 def end_all_sessions(account_id: int) -> None:
     """Sign an account out everywhere: when it is disabled, deleted or its password changes."""
     db.session.execute(delete(AccountSession).where(AccountSession.account_id == account_id))
+
+
+def end_other_sessions(account_id: int, keep_token: str | None) -> None:
+    """Sign an account out everywhere except the session with this token (the person changing things)."""
+    statement = delete(AccountSession).where(AccountSession.account_id == account_id)
+    if keep_token:
+        statement = statement.where(AccountSession.token_hash != AccountSession.hash_token(keep_token))
+    db.session.execute(statement)
+
+
+def purge_expired_sessions() -> int:
+    """Delete every expired session; the number deleted."""
+    now = utcnow()
+    result = db.session.execute(delete(AccountSession).where(or_(
+        AccountSession.last_seen_at < now - _idle_limit(),
+        AccountSession.created_at < now - _lifetime(),
+    )).execution_options(synchronize_session=False))
+    return result.rowcount or 0
 
 
 def safe_next(target: str | None) -> str | None:

@@ -29,6 +29,41 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def validate_phone_number(field) -> None:
+    """A valid phone number, stored in E.164 (+442079460958); the default region from the configuration."""
+    region = current_app.config.get("PHONE_DEFAULT_REGION")
+    try:
+        number = phonenumbers.parse(field.data.strip(), region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        if region is None and not field.data.strip().startswith("+"):
+            raise ValidationError(_l("Enter the phone number in international form, starting with + "
+                                     "and the country code."))
+        raise ValidationError(_l("This is not a valid phone number."))
+    field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_new_password(password: str, login: str | None) -> None:
+    """The rules of a new password: its length, and not the login."""
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise ValidationError(_l("The password must be %(min)s to %(max)s characters long.",
+                                 min=PASSWORD_MIN, max=PASSWORD_MAX))
+    if password.lower() == (login or "").strip().lower():
+        raise ValidationError(_l("The password must not be the same as the login."))
+
+
+def read_avatar(field) -> bytes | None:
+    """The uploaded avatar as an 80×80 PNG, None when nothing was uploaded; a field error when it is refused."""
+    upload = field.data
+    if not upload or not getattr(upload, "filename", None):
+        return None
+    try:
+        return process_avatar(upload.read())
+    except AvatarError as error:
+        raise ValidationError(str(error)) from None
+
+
 class StaffForm(Form):
     login = StringField(
         _l("Login"), filters=[_strip],  # the length and character rules apply to what is saved
@@ -94,17 +129,7 @@ class StaffForm(Form):
             raise ValidationError(_l("This is not a valid email address.")) from None
 
     def validate_phone(self, field):
-        region = current_app.config.get("PHONE_DEFAULT_REGION")
-        try:
-            number = phonenumbers.parse(field.data.strip(), region)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            if region is None and not field.data.strip().startswith("+"):
-                raise ValidationError(_l("Enter the phone number in international form, starting with + "
-                                         "and the country code."))
-            raise ValidationError(_l("This is not a valid phone number."))
-        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        validate_phone_number(field)
 
     def validate_password(self, field):
         password = field.data or ""
@@ -112,20 +137,10 @@ class StaffForm(Form):
             if self.creating:
                 raise ValidationError(_l("Enter a password, or generate one."))
             return
-        if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-            raise ValidationError(_l("The password must be %(min)s to %(max)s characters long.",
-                                     min=PASSWORD_MIN, max=PASSWORD_MAX))
-        if password.lower() == (self.login.data or "").strip().lower():
-            raise ValidationError(_l("The password must not be the same as the login."))
+        check_new_password(password, self.login.data)
 
     def validate_avatar(self, field):
-        upload = field.data
-        if not upload or not getattr(upload, "filename", None):
-            return
-        try:
-            self.avatar_png = process_avatar(upload.read())
-        except AvatarError as error:
-            raise ValidationError(str(error)) from None
+        self.avatar_png = read_avatar(field)
 
     def values(self) -> StaffValues:
         """The submitted values, as plain data for the service."""

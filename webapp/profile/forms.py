@@ -1,0 +1,59 @@
+"""The profile form: only what a person may change about themselves (no departments, rights or full access)."""
+from flask import current_app
+from flask_wtf.file import FileField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, ValidationError
+from wtforms.validators import Length, Optional
+
+from webapp.forms import Form, VersionField
+from webapp.i18n import current_language
+from webapp.i18n import lazy_gettext as _l
+from webapp.profile.service import ProfileValues
+from webapp.staff.forms import check_new_password, read_avatar, validate_phone_number
+
+
+class ProfileForm(Form):
+    current_password = PasswordField(_l("Current password"), validators=[Length(max=256)],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(_l("New password"), render_kw={"autocomplete": "new-password"})
+    locale = SelectField(_l("Language"))
+    phone = StringField(_l("Phone number"), validators=[Optional()], render_kw={"type": "tel", "autocomplete": "tel"})
+    avatar = FileField(_l("Avatar"), render_kw={"accept": "image/png,image/jpeg,image/gif,.png,.jpg,.jpeg,.gif"})
+    remove_avatar = BooleanField(_l("Remove avatar"))
+    version = VersionField()
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.locale.choices = list(current_app.config["LANGUAGES"].items())
+        self.avatar_png: bytes | None = None
+
+    def validate_current_password(self, field):
+        if not self.new_password.data:
+            return
+        if not field.data:
+            raise ValidationError(_l("Enter your current password to set a new one."))
+        if not self.account.check_password(field.data):
+            raise ValidationError(_l("This is not your current password."))
+
+    def validate_new_password(self, field):
+        if field.data:
+            check_new_password(field.data, self.account.login)
+
+    def validate_phone(self, field):
+        validate_phone_number(field)
+
+    def validate_avatar(self, field):
+        self.avatar_png = read_avatar(field)
+
+    def values(self) -> ProfileValues:
+        # Without a stored language the page is in the browser's; keeping that one is no change.
+        keeps_language = self.account.locale is None and self.locale.data == current_language()
+        return ProfileValues(
+            locale=None if keeps_language else self.locale.data, phone=(self.phone.data or "").strip() or None,
+            new_password=self.new_password.data or None, avatar=self.avatar_png,
+            remove_avatar=bool(self.remove_avatar.data),
+        )
+
+
+def initial_data(account) -> dict:
+    return {"locale": account.locale or current_language(), "phone": account.phone, "version": account.version}
