@@ -21,7 +21,7 @@ MODES = frozenset(choice.value for choice in MODE_CHOICES)
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when the input has a step under a minute
 # A text box for HH:MM rather than <input type=time>, which shows 09:00 AM wherever the browser's locale is
 # English: the schedule reads 24-hour in every language, as its summaries do.
-TIME_INPUT = {"inputmode": "numeric", "autocomplete": "off", "maxlength": 8, "placeholder": "HH:MM",
+TIME_INPUT = {"inputmode": "numeric", "autocomplete": "off", "maxlength": 8, "placeholder": _l("HH:MM"),
               "pattern": "([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?", "data-time": True}
 DAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_OPENS, DEFAULT_CLOSES = time(9), time(18)
