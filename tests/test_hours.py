@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from tests.conftest import login
 from tests.factories import make_department, make_hours, make_staff
 from webapp.extensions import db
-from webapp.hours.service import timezone_names
+from webapp.hours.service import timezone_choices, timezone_names
 from webapp.models import AuditEntry, BusinessDay, BusinessHours, DayMode, Department
 from webapp.rights.guard import REQUIRED
 
@@ -146,7 +146,7 @@ def test_index_lists_name_zone_summary_and_usage(as_admin, in_use, unused):
     assert row, page
     assert "Europe/Berlin" in row.group(0)
     assert "Mon–Fri 09:00–18:00" in row.group(0)
-    assert '<td class="num">2</td>' in row.group(0)
+    assert re.search(r'<td class="num"[^>]*>2</td>', row.group(0))
     assert f'href="{BASE}/{in_use.id}/delete"' in row.group(0)
     assert "Night shift" in page and "Asia/Tokyo" in page
     assert "Weekdays 09:00–18:00" in page  # the seeded schedule
@@ -174,7 +174,7 @@ def test_form_markup_labels_every_input_and_marks_mode_selects(as_admin, unused)
         assert f'for="{input_id}"' in page, input_id
     modes = re.findall(r"<select\b[^>]*data-day-mode[^>]*>", page)
     assert len(modes) == 7
-    assert len(re.findall(r'type="time"', page)) == 14
+    assert len(re.findall(r'<input[^>]*data-time[^>]*placeholder="HH:MM"[^>]*type="text"', page)) == 14
     assert not re.search(r"\sstyle=|\son\w+=|<script(?![^>]*\bsrc=)|hx-on", page)
 
 
@@ -182,15 +182,33 @@ def test_time_zone_select_is_sorted_and_known(as_admin):
     page = as_admin.get(BASE + "/new").text
     select_html = re.search(r'<select[^>]*id="timezone".*?</select>', page, re.S).group(0)
     options = re.findall(r'<option[^>]*value="([^"]+)"', select_html)
-    assert options == sorted(options) == list(timezone_names())
-    assert "Europe/Moscow" in options and "localtime" not in options
+    assert options == sorted(options)
+    assert set(options) <= set(timezone_names())
+    assert "Europe/Moscow" in options and "Europe/Oslo" in options and "UTC" in options
+    assert not {"localtime", "US/Eastern", "Etc/GMT+5", "posixrules"} & set(options)  # canonical names only
+    assert re.search(r'<option[^>]*value="Asia/Kolkata"[^>]*>Asia/Kolkata \(UTC\+05:30\)</option>', select_html)
+    assert 'for="timezone-filter"' in page  # the search box above the list is labelled
+
+
+def test_time_zone_choices_show_the_offset_at_the_moment():
+    winter, summer = datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC)
+    assert ("Europe/Berlin", "Europe/Berlin (UTC+01:00)") in timezone_choices(at=winter)
+    assert ("Europe/Berlin", "Europe/Berlin (UTC+02:00)") in timezone_choices(at=summer)
+    assert ("America/St_Johns", "America/St_Johns (UTC-03:30)") in timezone_choices(at=winter)
+    assert ("UTC", "UTC (UTC+00:00)") in timezone_choices(at=winter)
+
+
+def test_an_alias_zone_stays_choosable_when_editing():
+    assert "US/Eastern" not in dict(timezone_choices())
+    assert ("US/Eastern", "US/Eastern (UTC-05:00)") in timezone_choices(
+        "US/Eastern", at=datetime(2026, 1, 15, tzinfo=UTC))
 
 
 def test_new_form_starts_with_weekdays(as_admin):
     page = as_admin.get(BASE + "/new").text
     assert re.search(r'id="monday-mode".*?<option selected value="hours">', page, re.S)
     assert re.search(r'id="sunday-mode"[^>]*><option selected value="closed">', page)
-    assert 'id="friday-closes" name="friday-closes" type="time" value="18:00"' in page
+    assert re.search(r'<input[^>]*id="friday-closes"[^>]*name="friday-closes"[^>]*type="text" value="18:00"', page)
 
 
 def test_create_saves_the_schedule(as_admin):

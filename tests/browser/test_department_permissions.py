@@ -139,14 +139,14 @@ def test_filter_narrows_the_rows_as_you_type(page: Page, live_server):
     expect(switch(page, "Send invoices")).to_be_visible()
     expect(switch(page, "View clients")).to_be_hidden()
     expect(page.locator("#section-clients")).to_be_hidden()
-    expect(page.get_by_text("2 shown")).to_be_visible()
+    expect(page.get_by_text("2 shown", exact=True)).to_be_visible()
 
     box.fill("")
     box.press_sequentially("staff")  # matches labels and descriptions: View staff, Edit staff, Edit permissions
     expect(visible_switches).to_have_count(3)
     box.fill("no such function")
     expect(visible_switches).to_have_count(0)
-    expect(page.get_by_text("0 shown")).to_be_visible()
+    expect(page.get_by_text("0 shown", exact=True)).to_be_visible()
     box.fill("")
     expect(visible_switches).to_have_count(len(ALL_IDS))
     expect(page.locator("#section-clients")).to_be_visible()
@@ -269,3 +269,94 @@ def test_forged_toggle_without_the_right_shows_access_denied(page: Page, live_se
     expect(toast).to_contain_text("Edit permissions")  # names the missing right
     expect(view_clients).to_have_attribute("aria-checked", "false")
     assert department_rights(live_server, department_id) == set()
+
+
+FINANCE_VIEW = {"payments.view", "expenses.view", "invoices.view"}
+
+
+def test_section_buttons_act_on_the_shown_rows_only(page: Page, live_server):
+    department_id = create_department(live_server, unique("Shown rows"), rights=["invoices.send"])
+    log_in_as_admin(page)
+    page.goto(f"/provider/departments/{department_id}/permissions")
+    finance = page.locator("#section-finance")
+    grant, revoke = finance.locator("#grant-finance"), finance.locator("#revoke-finance")
+    expect(grant).to_have_text("Grant all")
+
+    box = page.get_by_placeholder("Filter functions…")
+    box.fill("view")  # View payments, View expenses, View invoices (and View … in other sections)
+    expect(finance.locator("tr[data-function]:visible")).to_have_count(3)
+    expect(grant).to_have_text("Grant 3 shown")
+    expect(revoke).to_have_text("Revoke 3 shown")
+    expect(page.locator("#shown-finance")).to_have_value("payments.view,expenses.view,invoices.view")
+    expect(page.locator("#section-clients #grant-clients")).to_have_text("Grant 1 shown")
+
+    grant.click()
+    expect(finance.get_by_text("4 / 7")).to_be_visible()
+    assert department_rights(live_server, department_id) == FINANCE_VIEW | {"invoices.send"}
+    # The swapped section is narrowed again, and its buttons still name the shown rows.
+    expect(finance.locator("tr[data-function]:visible")).to_have_count(3)
+    expect(grant).to_have_text("Grant 3 shown")
+    expect(page.locator("#shown-finance")).to_have_value("payments.view,expenses.view,invoices.view")
+    expect(switch(page, "Send invoices")).to_be_hidden()
+
+    htmx_settled(page)
+    box.fill("invoice")
+    expect(revoke).to_have_text("Revoke 2 shown")
+    revoke.click()
+    expect(finance.get_by_text("2 / 7")).to_be_visible()
+    assert department_rights(live_server, department_id) == {"payments.view", "expenses.view"}
+
+    htmx_settled(page)
+    box.fill("no such function")
+    expect(grant).to_be_disabled()
+    expect(revoke).to_be_disabled()
+    expect(page.locator("#shown-finance")).to_have_value("")
+    box.fill("")
+    expect(grant).to_have_text("Grant all")
+    expect(grant).to_be_enabled()
+    expect(page.locator("#shown-finance")).to_have_value(
+        "payments.view,payments.edit,expenses.view,expenses.edit,invoices.view,invoices.send,reports.finance")
+
+
+def test_no_function_matches(page: Page, live_server):
+    department_id = create_department(live_server, unique("Nothing"))
+    log_in_as_admin(page)
+    page.goto(f"/provider/departments/{department_id}/permissions")
+    empty = page.get_by_text("No function matches.")
+    expect(empty).to_be_hidden()
+    page.get_by_placeholder("Filter functions…").fill("zzz nothing like this")
+    expect(empty).to_be_visible()
+    expect(page.locator("tbody.section-rows:visible")).to_have_count(0)
+    page.get_by_placeholder("Filter functions…").fill("clients")
+    expect(empty).to_be_hidden()
+
+
+def test_focus_stays_on_the_section_button(page: Page, live_server):
+    department_id = create_department(live_server, unique("Focus"))
+    log_in_as_admin(page)
+    page.goto(f"/provider/departments/{department_id}/permissions")
+    grant = page.locator("#grant-finance")
+    grant.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#section-finance").get_by_text("7 / 7")).to_be_visible()
+    htmx_settled(page)
+    expect(grant).to_be_focused()
+
+    page.keyboard.press("Tab")  # on to "Revoke all", still from the keyboard
+    revoke = page.locator("#revoke-finance")
+    expect(revoke).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#section-finance").get_by_text("0 / 7")).to_be_visible()
+    htmx_settled(page)
+    expect(revoke).to_be_focused()
+    assert department_rights(live_server, department_id) == set()
+
+    # With a filter too: the swapped section is narrowed again and the focus stays.
+    page.get_by_placeholder("Filter functions…").fill("expenses")
+    grant.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#section-finance").get_by_text("2 / 7")).to_be_visible()
+    htmx_settled(page)
+    expect(grant).to_be_focused()
+    expect(grant).to_have_text("Grant 2 shown")
+    assert department_rights(live_server, department_id) == {"expenses.view", "expenses.edit"}

@@ -3,9 +3,10 @@ from datetime import time
 
 from wtforms import FormField, SelectChoice, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import TextInput
 
 from webapp.forms import Form, SubForm, VersionField
-from webapp.hours.service import DayHours, name_taken, timezone_names
+from webapp.hours.service import DayHours, name_taken, timezone_choices, timezone_names
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
 from webapp.models import BusinessHours, DayMode
@@ -18,6 +19,10 @@ MODE_CHOICES = [
 ]
 MODES = frozenset(choice.value for choice in MODE_CHOICES)
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when the input has a step under a minute
+# A text box for HH:MM rather than <input type=time>, which shows 09:00 AM wherever the browser's locale is
+# English: the schedule reads 24-hour in every language, as its summaries do.
+TIME_INPUT = {"inputmode": "numeric", "autocomplete": "off", "maxlength": 8, "placeholder": _l("HH:MM"),
+              "pattern": "([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?", "data-time": True}
 DAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_OPENS, DEFAULT_CLOSES = time(9), time(18)
 
@@ -32,8 +37,8 @@ class DayForm(SubForm):
 
     mode = SelectField(_l("Mode"), choices=MODE_CHOICES, validate_choice=False,
                        render_kw={"data-day-mode": True})
-    opens = TimeField(_l("Opens"), format=TIME_FORMATS)
-    closes = TimeField(_l("Closes"), format=TIME_FORMATS)
+    opens = TimeField(_l("Opens"), format=TIME_FORMATS, widget=TextInput(), render_kw=TIME_INPUT)
+    closes = TimeField(_l("Closes"), format=TIME_FORMATS, widget=TextInput(), render_kw=TIME_INPUT)
 
     @property
     def weekday_name(self) -> str:
@@ -97,7 +102,7 @@ class HoursForm(Form):
     def __init__(self, *args, schedule: BusinessHours | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.schedule = schedule
-        self.timezone.choices = timezone_names()
+        self.timezone.choices = timezone_choices(self.timezone.data)
 
     @property
     def days(self) -> list[FormField]:

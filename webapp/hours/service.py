@@ -2,10 +2,10 @@
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-from zoneinfo import available_timezones
+from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 from flask import abort
 from sqlalchemy import func, or_, select
@@ -29,6 +29,40 @@ NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 def timezone_names() -> tuple[str, ...]:
     """The IANA time zones a schedule may use, sorted."""
     return tuple(sorted(available_timezones() - NOT_ZONES))
+
+
+@cache
+def canonical_timezone_names() -> tuple[str, ...]:
+    """The zones people pick from, sorted: tzdata's zone1970.tab and zone.tab (every country's zones) plus
+    UTC; no backward-compatible aliases such as US/Eastern or Etc/GMT+5."""
+    names = {"UTC"}
+    for directory in TZPATH:
+        for table in (Path(directory) / "zone1970.tab", Path(directory) / "zone.tab"):
+            if table.exists():
+                names |= {line.split("\t")[2] for line in table.read_text().splitlines()
+                          if line and not line.startswith("#") and line.count("\t") >= 2}
+        if len(names) > 1:
+            break
+    known = set(timezone_names())
+    return tuple(sorted(names & known)) if len(names) > 1 else timezone_names()
+
+
+def utc_offset(zone: str, at: datetime | None = None) -> str:
+    """The zone's offset from UTC at a moment (now by default), as "UTC+01:00"."""
+    offset = (at or datetime.now(UTC)).astimezone(ZoneInfo(zone)).utcoffset() or timedelta()
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def timezone_choices(current: str | None = None, at: datetime | None = None) -> list[tuple[str, str]]:
+    """(zone, "Europe/Berlin (UTC+01:00)") for the picker: the canonical zones with their offsets now,
+    and the current value even when it is an alias, so that editing keeps it."""
+    names = set(canonical_timezone_names())
+    if current in timezone_names():
+        names.add(current)
+    moment = at or datetime.now(UTC)
+    return [(name, f"{name} ({utc_offset(name, moment)})") for name in sorted(names)]
 
 
 def server_timezone() -> str:
