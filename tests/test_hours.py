@@ -241,7 +241,7 @@ def test_create_copes_with_disabled_time_inputs(as_admin):
     hours = by_name("Support shift")
     assert hours.day(0).mode is DayMode.closed and hours.day(0).opens is None
     assert hours.day(4).mode is DayMode.all_day and hours.day(4).closes is None
-    assert hours.summary == "Tue–Thu 09:00–18:00, Fri–Sat 24 hours"
+    assert hours.summary == "Tue–Thu 09:00–18:00, Fri–Sat open 24 hours"
 
 
 def test_create_ignores_garbage_times_of_a_closed_day(as_admin):
@@ -264,7 +264,7 @@ def test_edit_updates_the_schedule(as_admin, in_use):
     assert hours.day(1).mode is DayMode.all_day and hours.day(1).opens is None
     assert (hours.day(5).opens, hours.day(5).closes) == (time(10), time(14))
     assert count(BusinessDay) == days_before
-    assert hours.summary == "Mon 09:00–18:00, Tue 24 hours, Wed–Fri 09:00–18:00, Sat 10:00–14:00"
+    assert hours.summary == "Mon 09:00–18:00, Tue open 24 hours, Wed–Fri 09:00–18:00, Sat 10:00–14:00"
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "business_hours.update"))
     assert len(hours.departments) == 2
 
@@ -394,9 +394,9 @@ NINE_SIX = (DayMode.hours, time(9), time(18))
 
 @pytest.mark.parametrize("days,expected", [
     ([NINE_SIX] * 5 + [CLOSED] * 2, "Mon–Fri 09:00–18:00"),
-    ([ALL_DAY] * 7, "Mon–Sun 24 hours"),
+    ([ALL_DAY] * 7, "Mon–Sun open 24 hours"),
     ([CLOSED] * 7, "Closed every day"),
-    ([NINE_SIX] * 5 + [ALL_DAY, CLOSED], "Mon–Fri 09:00–18:00, Sat 24 hours"),
+    ([NINE_SIX] * 5 + [ALL_DAY, CLOSED], "Mon–Fri 09:00–18:00, Sat open 24 hours"),
     ([NINE_SIX, CLOSED, NINE_SIX, NINE_SIX, CLOSED, CLOSED, (DayMode.hours, time(10), time(12))],
      "Mon 09:00–18:00, Wed–Thu 09:00–18:00, Sun 10:00–12:00"),
 ])

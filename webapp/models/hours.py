@@ -95,7 +95,7 @@ class BusinessDay(db.Model):
         if self.mode is DayMode.closed:
             return str(_l("closed"))
         if self.mode is DayMode.all_day:
-            return str(_l("24 hours"))
+            return str(_l("open 24 hours"))  # the same words as the form's "Open 24 hours"
         return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
