@@ -1,21 +1,35 @@
-"""Benchmark: the data shape of RECIPES.md (200 departments, 5,000 staff in 1–10 departments each),
-served by gunicorn with 2 sync workers, loaded by wrk (16 connections) on loopback.
+"""Benchmark, side by side in one run: the app and its reference twin (bench/reference.py, a minimal Flask app)
+on the same data, 200 departments and 5,000 staff in 1–10 departments each (RECIPES.md).
 
-Usage: make bench   (or: python bench/bench.py --seconds 10)
+Both are served by gunicorn with 2 sync workers; wrk (16 connections) loads each page of the app and the twin's
+route it is compared with, alternately, for a few rounds. The table gives medians and the app's req/s as a
+ratio to the twin’s, measured seconds apart on the same machine: absolute figures move by ±40 % from one hour to
+the next on shared machines, ratios much less. The servers' CPU time per request (from /proc) is printed too:
+it moves least when other processes compete for the CPU.
+
+Targets: every list page at least 1.5× the twin's 50-row page, with p99 under 150 ms; the staff search at least
+as fast as the staff list. A miss is reported with its size; only non-2xx responses fail the run (exit 1).
+
+Usage: make bench   (or: python bench/bench.py --seconds 5 --rounds 3 [--only staff] [--markdown])
+BENCH_DATABASE_URL points it at PostgreSQL (an empty database; the tables are created).
 """
 import argparse
 import os
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -23,19 +37,30 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 ADMIN_PASSWORD = "bench-admin-password"
-# Reference figures of a minimal Flask app on this kind of machine (RECIPES.md), req/s, and what they measured.
-# The login page loads a session and renders a form with a CSRF token: the closest figure is the session load.
-REFERENCE = {"login page": (1600, "session load"), "dashboard": (1150, "session + rights query"),
-             "staff list": (355, "50-row staff list")}
+CONNECTIONS = 16
+WORKERS = 2
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# The data -----------------------------------------------------------------------------------------------
+# One function per table builds a row. A model that gains a NOT NULL column without a default needs the
+# column added here, and nowhere else.
+
+def department_row(i: int, hours_id: int) -> dict:
+    return {"name_en": f"Department {i:03d}", "name_ru": f"Отдел {i:03d}", "business_hours_id": hours_id,
+            "show_in_support": i % 3 == 0, "task_locale": "en"}
+
+
+def staff_row(i: int, password_hash: str) -> dict:
+    return {"kind": "staff", "login": f"user{i:04d}", "login_key": f"user{i:04d}", "name_en": f"User {i:04d}",
+            "name_ru": f"Сотрудник {i:04d}", "password_hash": password_hash, "email": f"user{i}@example.com",
+            "full_access": False, "active": True, "builtin": False, "avatar_version": 0}
 
 
 def populate(database_url: str) -> None:
+    """The defaults (admin, two departments, business hours), then 198 more departments with 6 rights each,
+    5,000 staff in 1–10 departments each, and 2 individual rights for every fifth one. user0000 (password
+    ADMIN_PASSWORD, like everyone) views staff and departments through the first bench department."""
     from sqlalchemy import insert
 
     from config import Config
@@ -54,9 +79,7 @@ def populate(database_url: str) -> None:
         seed_defaults(ADMIN_PASSWORD)
         db.session.flush()
         hours_id = db.session.scalar(db.select(Department.business_hours_id).limit(1))
-        db.session.execute(insert(Department), [
-            {"name_en": f"Department {i:03d}", "name_ru": f"Отдел {i:03d}", "business_hours_id": hours_id,
-             "show_in_support": i % 3 == 0, "task_locale": "en"} for i in range(198)])
+        db.session.execute(insert(Department), [department_row(i, hours_id) for i in range(198)])
         department_ids = list(db.session.scalars(db.select(Department.id).where(Department.name_en.like("Department %"))))
         viewing = {"staff.view", "departments.view"}
         grants = {d: set(rng.sample([f for f in ids if f not in viewing], 6)) for d in department_ids}
@@ -64,11 +87,7 @@ def populate(database_url: str) -> None:
         db.session.execute(insert(DepartmentRight), [
             {"department_id": d, "function_id": f} for d, functions in grants.items() for f in sorted(functions)])
         password_hash = db.session.scalar(db.select(Account.password_hash).where(Account.login == "admin"))
-        db.session.execute(insert(Account), [
-            {"kind": "staff", "login": f"user{i:04d}", "login_key": f"user{i:04d}", "name_en": f"User {i:04d}",
-             "name_ru": f"Сотрудник {i:04d}", "password_hash": password_hash, "email": f"user{i}@example.com",
-             "full_access": False, "active": True, "builtin": False, "avatar_version": 0}
-            for i in range(5000)])
+        db.session.execute(insert(Account), [staff_row(i, password_hash) for i in range(5000)])
         staff_ids = list(db.session.scalars(db.select(Account.id).where(Account.login.like("user%"))
                                             .order_by(Account.login)))
         memberships = {s: set(rng.sample(department_ids, rng.randint(1, 10))) for s in staff_ids}
@@ -80,23 +99,124 @@ def populate(database_url: str) -> None:
         db.session.commit()
 
 
-def login(base: str, user: str, password: str) -> str:
+# The pages and their targets -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Target:
+    ratio: float  # app req/s ÷ twin req/s, at least
+    p99_ms: float  # below
+
+
+LIST_PAGE = Target(ratio=1.5, p99_ms=150)
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    user: str | None  # "admin", "member" (user0000, a regular staff member) or None (anonymous)
+    reference: str  # the twin's route it is compared with
+    target: Target | None = None
+
+
+PAGES = [
+    Page("login page", "/login", None, "/session"),
+    Page("dashboard", "/", "admin", "/guarded"),
+    Page("staff list, 50 rows", "/provider/staff/", "admin", "/staff", LIST_PAGE),
+    Page("staff list, page 50, regular staff", "/provider/staff/?page=50", "member", "/staff", LIST_PAGE),
+    Page("staff search (5,000 staff)", "/provider/staff/?q=User%2012", "admin", "/staff", LIST_PAGE),
+    Page("departments list", "/provider/departments/", "admin", "/staff", LIST_PAGE),
+    Page("business hours list", "/provider/business-hours/", "admin", "/staff", LIST_PAGE),
+    Page("department permissions", "/provider/departments/5/permissions", "admin", "/staff", LIST_PAGE),
+    Page("staff rights", "/provider/staff/50/rights", "admin", "/staff", LIST_PAGE),
+]
+STAFF_LIST, STAFF_SEARCH = PAGES[2].name, PAGES[4].name
+
+
+# Serving, logging in, loading --------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by a gunicorn master and its workers (Linux /proc)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
+
+
+def serve(target: str, cwd: Path, env: dict) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}", "--workers",
+         str(WORKERS), "--log-level", "warning", target], cwd=cwd, env=env)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn {target} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(base + "/", timeout=1)
+            break
+        except urllib.error.HTTPError:  # any answer means it is up
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        raise RuntimeError(f"gunicorn {target} did not answer on {base}")
+    return process, base
+
+
+def session_cookie(jar: CookieJar) -> str:
+    return "session=" + next(c for c in jar if c.name == "session").value
+
+
+def app_login(base: str, user: str, password: str) -> str:
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode({"login": user, "password": password, "csrf_token": token}).encode()
     opener.open(base + "/login", data)
-    cookie = next(c for c in jar if c.name == "session")
-    return f"session={cookie.value}"
+    return session_cookie(jar)
+
+
+def twin_login(base: str, user: str) -> str:
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(base + "/login", urllib.parse.urlencode({"login": user}).encode())
+    return session_cookie(jar)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def status(url: str, cookie: str | None) -> int:
+    """The status of one GET, redirects not followed: wrk counts a 3xx (a lost session) as a success."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        return urllib.request.build_opener(_NoRedirect).open(request, timeout=30).status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 def wrk(url: str, seconds: int, cookie: str | None) -> dict:
-    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", url]
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
 
     def latency(pct):
         match = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out)
@@ -104,62 +224,212 @@ def wrk(url: str, seconds: int, cookie: str | None) -> dict:
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": latency(50), "p99": latency(99), "errors": int(non_2xx.group(1)) if non_2xx else 0}
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {"rps": rps, "requests": requests, "p50": latency(50), "p99": latency(99), "errors": int(non_2xx.group(1)) if non_2xx else 0,
+            "timeouts": int(sockets.group(4)) if sockets else 0}
+
+
+# Judging and printing ---------------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    page: Page
+    rps: float
+    p50: float
+    p99: float
+    ref_rps: float
+    errors: int
+    timeouts: int
+    cpu_ms: float  # the server's CPU time per request (master and workers; not a separate database server)
+    ref_cpu_ms: float
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The twin's CPU per request over the app's: what the ratio would be with the CPU to themselves."""
+        return self.ref_cpu_ms / self.cpu_ms if self.cpu_ms else 0.0
+
+    @property
+    def ratio(self) -> float:
+        return self.rps / self.ref_rps
+
+    def misses(self) -> list[str]:
+        """How far the page is from its target, one phrase per miss; empty if it meets it."""
+        target = self.page.target
+        if target is None:
+            return []
+        out = []
+        if self.ratio < target.ratio:
+            out.append(f"{1 - self.ratio / target.ratio:.0%} (req/s: {self.ratio:.2f}× of the twin, target "
+                       f"{target.ratio:g}×, needs +{target.ratio / self.ratio - 1:.0%})")
+        if self.p99 >= target.p99_ms:
+            out.append(f"{self.p99 / target.p99_ms - 1:.0%} (p99: {self.p99:.0f} ms, target under "
+                       f"{target.p99_ms:g} ms)")
+        return out
+
+    @property
+    def target_text(self) -> str:
+        target = self.page.target
+        return "—" if target is None else f"≥{target.ratio:g}×, p99<{target.p99_ms:g}"
+
+    @property
+    def verdict(self) -> str:
+        if self.page.target is None:
+            return "(no target)"
+        misses = self.misses()
+        return "meets" if not misses else "MISSES by " + ", by ".join(
+            m.split(" ")[0] + (" (req/s)" if "(req/s" in m else " (p99)") for m in misses)
+
+
+COLUMNS = ("page", "app req/s", "p50 ms", "p99 ms", "twin route", "twin req/s", "ratio", "target", "verdict",
+           "CPU ms/req app:twin")
+
+
+def rows(results: list[Result]) -> list[tuple[str, ...]]:
+    return [(r.page.name, f"{r.rps:.0f}", f"{r.p50:.1f}", f"{r.p99:.1f}", r.page.reference, f"{r.ref_rps:.0f}",
+             f"{r.ratio:.2f}×", r.target_text, r.verdict, f"{r.cpu_ms:.1f}:{r.ref_cpu_ms:.1f} ({r.cpu_ratio:.2f}×)")
+            for r in results]
+
+
+def print_table(results: list[Result]) -> None:
+    table = [COLUMNS, *rows(results)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
+    for n, row in enumerate(table):
+        cells = [cell.ljust(w) if i in (0, 4, 7, 8) else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))]
+        print("  ".join(cells).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def print_markdown(results: list[Result]) -> None:
+    print("| " + " | ".join(COLUMNS) + " |")
+    print("|" + "---|" * len(COLUMNS))
+    for row in rows(results):
+        print("| " + " | ".join(row) + " |")
+
+
+def search_check(results: list[Result]) -> str | None:
+    """The staff search against the staff list, each as its ratio to the twin runs beside it (so a machine
+    that slowed down between the two pages does not decide the verdict)."""
+    by_name = {r.page.name: r for r in results}
+    if STAFF_LIST not in by_name or STAFF_SEARCH not in by_name:
+        return None
+    search, listing = by_name[STAFF_SEARCH], by_name[STAFF_LIST]
+    relative = search.ratio / listing.ratio
+    verdict = "meets" if relative >= 1 else f"MISSES by {1 - relative:.0%} (needs +{1 / relative - 1:.0%})"
+    return (f"staff search vs staff list (target: at least as fast): {relative:.2f}× "
+            f"(search {search.ratio:.2f}× of the twin, {search.rps:.0f} req/s; list {listing.ratio:.2f}×, "
+            f"{listing.rps:.0f} req/s): {verdict}")
+
+
+# The run ----------------------------------------------------------------------------------------------------
+
+def measure(page: Page, app: tuple[int, str, str | None], twin: tuple[int, str, str | None],
+            seconds: int, rounds: int) -> Result:
+    """Alternate wrk runs on the app's page and the twin's route; app and twin are (server pid, url, cookie)."""
+    runs = {"app": [], "twin": []}
+    for n in range(rounds):
+        # Alternate which goes first, so a drift in the machine's speed falls on both sides.
+        order = [("app", *app), ("twin", *twin)]
+        for side, pid, url, cookie in order if n % 2 == 0 else order[::-1]:
+            cpu = server_cpu(pid)
+            run = wrk(url, seconds, cookie)
+            run["cpu_ms"] = 1000 * (server_cpu(pid) - cpu) / max(run["requests"], 1)
+            runs[side].append(run)
+            # The requests still queued when wrk stops are served after it: let them drain before the next run.
+            time.sleep(min(3.0, 0.25 + CONNECTIONS / max(run["rps"], 1)))
+
+    def median(side, key):
+        return statistics.median(run[key] for run in runs[side])
+
+    every = runs["app"] + runs["twin"]
+    return Result(page, median("app", "rps"), median("app", "p50"), median("app", "p99"), median("twin", "rps"),
+                  errors=sum(r["errors"] for r in every), timeouts=sum(r["timeouts"] for r in every),
+                  cpu_ms=median("app", "cpu_ms"), ref_cpu_ms=median("twin", "cpu_ms"))
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=8)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=5, help="each wrk run (default 5)")
+    parser.add_argument("--rounds", type=int, default=3, help="wrk runs per page and side (default 3)")
+    parser.add_argument("--only", help="only the pages whose name contains this")
+    parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is missing: make bench installs it from Debian's packages", file=sys.stderr)
         return 2
+    pages = [p for p in PAGES if not args.only or args.only.lower() in p.name.lower()]
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
     print(f"Populating {database_url} with 200 departments and 5,000 staff...", flush=True)
     started = time.perf_counter()
     populate(database_url)
     print(f"  done in {time.perf_counter() - started:.1f} s")
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(workdir),
-           "STAFF_PER_PAGE": "50"}  # as the reference's 50-row list
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DATABASE_URL": database_url}
+    servers = []
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/login", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        admin = login(base, "admin", ADMIN_PASSWORD)
-        member = login(base, "user0000", ADMIN_PASSWORD)
-        pages = [
-            ("login page", "/login", None),
-            ("dashboard", "/", admin),
-            ("staff list", "/provider/staff/", admin),
-            ("staff list, page 50, regular staff", "/provider/staff/?page=50", member),
-            ("staff search", "/provider/staff/?q=User%2012", admin),
-            ("departments list", "/provider/departments/", admin),
-            ("department permissions", "/provider/departments/5/permissions", admin),
-            ("staff rights", "/provider/staff/50/rights", admin),
-        ]
-        print(f"\n{'page':40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}  reference req/s")
+        app, app_base = serve("wsgi:app", ROOT, {**env, "SECRET_KEY": "bench", "INSTANCE_PATH": str(workdir),
+                                                 "STAFF_PER_PAGE": "50"})  # as the twin's 50-row page
+        servers.append(app)
+        twin, twin_base = serve("reference:app", ROOT / "bench", {**env, "REFERENCE_SECRET_KEY": secrets.token_hex()})
+        servers.append(twin)
+        cookies = {None: None, "admin": app_login(app_base, "admin", ADMIN_PASSWORD),
+                   "member": app_login(app_base, "user0000", ADMIN_PASSWORD)}
+        twin_cookie = twin_login(twin_base, "user0000")  # a regular member: the rights query returns rows
+
         failed = False
-        for name, path, cookie in pages:
-            result = wrk(base + path, args.seconds, cookie)
-            reference, measured = REFERENCE.get(name, (None, ""))
-            verdict = "" if reference is None else (
-                f"{reference:>6}  {'beats' if result['rps'] > reference else 'TRAILS'} ({measured})")
-            print(f"{name:40} {result['rps']:8.0f} {result['p50']:8.1f} {result['p99']:8.1f} {result['errors']:8d}  {verdict}",
-                  flush=True)
-            failed |= result["errors"] > 0
+        urls = {(p.path, p.user): (app_base + p.path, cookies[p.user]) for p in pages}
+        urls |= {(p.reference, "twin"): (twin_base + p.reference, twin_cookie) for p in pages}
+        for url, cookie in urls.values():
+            code = status(url, cookie)
+            if not 200 <= code < 300:
+                print(f"{url} answers {code}, not 2xx", file=sys.stderr)
+                failed = True
+        if failed:
+            return 1
+        for url, cookie in urls.values():  # warm both workers up: imports, template compilation, caches
+            wrk(url, 1, cookie)
+
+        print(f"\n{len(pages)} pages, {args.rounds} rounds of {args.seconds} s per side, wrk {CONNECTIONS} connections,"
+              f" gunicorn {WORKERS} sync workers each; medians. req/s are from this run only: compare the ratios.",
+              flush=True)
+        results = []
+        for page in pages:
+            result = measure(page, (app.pid, app_base + page.path, cookies[page.user]),
+                             (twin.pid, twin_base + page.reference, twin_cookie), args.seconds, args.rounds)
+            results.append(result)
+            print(f"  {page.name}: {result.rps:.0f} req/s, twin {page.reference} {result.ref_rps:.0f} req/s, "
+                  f"{result.ratio:.2f}×", flush=True)
+            if result.errors:
+                print(f"  {page.name}: {result.errors} non-2xx responses", file=sys.stderr)
+                failed = True
+            if result.timeouts:
+                print(f"  {page.name}: {result.timeouts} requests timed out (over 2 s)", file=sys.stderr)
+
+        print()
+        print_table(results)
+        print(f"CPU ms/req: the gunicorn processes' CPU time per request (a database server's not included); in"
+              f" brackets the twin's over the app's, the ratio with the CPU to themselves.\n"
+              f"Load average over the last minute: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+              f" (this benchmark's servers and wrk included).")
+        if args.markdown:
+            print()
+            print_markdown(results)
+        check = search_check(results)
+        missed = [r for r in results if r.misses()]
+        if check or missed:
+            print()
+        if check:
+            print(check)
+        for r in missed:
+            print(f"{r.page.name} MISSES by " + "; by ".join(r.misses()))
+        if failed:
+            print("\nFAILED: non-2xx responses (above)", file=sys.stderr)
         return 1 if failed else 0
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=10)
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        for server in servers:
+            server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
