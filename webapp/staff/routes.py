@@ -6,11 +6,12 @@ from wtforms import SelectChoice
 
 from webapp.errors import Refused
 from webapp.extensions import db
-from webapp.forms import Form, form_status
+from webapp.forms import Form, form_status, select_options
 from webapp.htmx import render
+from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.ids import parse_id
-from webapp.lists import paginate, search_text
+from webapp.lists import paginate_rows, search_text
 from webapp.models import Account
 from webapp.rights import can, requires
 from webapp.staff import bp, service
@@ -25,11 +26,12 @@ def index():
     q = search_text()
     department_id = parse_id(request.args.get("department"))
     status = request.args.get("status") if request.args.get("status") in service.STATUSES else None
-    pagination = paginate(service.list_staff(q, department_id, status), current_app.config["STAFF_PER_PAGE"])
+    pagination = paginate_rows(service.list_staff(q, department_id, status), current_app.config["STAFF_PER_PAGE"],
+                               Account.id, count=not q)  # a search is not counted: see paginate_rows
     urls = {name: RowUrl(f"staff.{name}", "staff_id") for name in ("edit", "rights", "avatar")}
-    return render("staff/index.html", pagination=pagination, q=q, department_id=department_id, status=status,
-                  departments=service.department_choices(), urls=urls,
-                  department_names=service.department_names(pagination.items))
+    return render("staff/index.html", pagination=pagination, q=q, department_id=department_id, status_filter=status,
+                  department_options=select_options(service.department_choices(), department_id), urls=urls,
+                  russian=current_language() == "ru", badges=service.department_badges(pagination.items))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ Functions take explicit arguments, flush and write the audit record, and never c
 from dataclasses import dataclass, field
 
 from flask import abort
+from markupsafe import Markup, escape
 from sqlalchemy import delete, exists, func, select
 
 from webapp.audit import record
@@ -13,10 +14,10 @@ from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.forms import check_version
 from webapp.grants import manage_refusal, may_assign_department
+from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.models import Account, AccountKind, AccountSession, Department, StaffRight, staff_departments
 from webapp.models.accounts import utcnow
-from webapp.models.localized import localized
 from webapp.rights import can, effective_rights, forget_rights
 from webapp.text import fold
 
@@ -65,10 +66,14 @@ def get_staff_or_404(staff_id: int, *options) -> Account:
 STATUSES = ("active", "disabled")
 
 
+LIST_COLUMNS = (Account.id, Account.login, Account.name_en, Account.name_ru, Account.email, Account.full_access,
+                Account.active, Account.last_login_at, Account.avatar_version)
+
+
 def list_staff(query: str = "", department_id: int | None = None, status: str | None = None):
     """Staff matching the query in login, names or email (one LIKE on the stored folded key, in any script),
-    in a department, active or disabled; by login."""
-    statement = staff_select().order_by(Account.login_key)
+    in a department, active or disabled; by login. The columns the list shows, as plain rows."""
+    statement = select(*LIST_COLUMNS).where(Account.kind == AccountKind.staff).order_by(Account.login_key)
     key = fold(query)
     if key:
         statement = statement.where(Account.search_key.contains(key, autoescape=True))
@@ -80,25 +85,32 @@ def list_staff(query: str = "", department_id: int | None = None, status: str | 
     return statement
 
 
+def department_badges(accounts) -> dict[int, Markup]:
+    """Each account's departments as badges, escaped and joined here: one expression a row in the template."""
+    return {account_id: Markup("".join(f'<span class="badge badge-dept">{escape(name)}</span>' for name in names))
+            for account_id, names in department_names(accounts).items()}
+
+
 def department_names(accounts) -> dict[int, list[str]]:
     """The localized names of each account's departments, in one light query (no ORM objects per row)."""
     ids = [account.id for account in accounts]
     names: dict[int, list[str]] = {account_id: [] for account_id in ids}
     if ids:
+        russian = current_language() == "ru"  # once, not per badge
+        column = func.coalesce(Department.name_ru, Department.name_en) if russian else Department.name_en
         rows = db.session.execute(
-            select(staff_departments.c.account_id, Department.name_en, Department.name_ru)
+            select(staff_departments.c.account_id, column)
             .join(Department, Department.id == staff_departments.c.department_id)
-            .where(staff_departments.c.account_id.in_(ids)).order_by(Department.name_en))
-        for account_id, name_en, name_ru in rows:
-            names[account_id].append(localized(name_en, name_ru))
+            .where(staff_departments.c.account_id.in_(ids)).order_by(Department.name_key))
+        for account_id, name in rows:
+            names[account_id].append(name)
     return names
 
 
 def department_choices() -> list[tuple[int, str]]:
     """(id, localized name) of every department, for the list's filter: one light query."""
-    rows = db.session.execute(select(Department.id, Department.name_en, Department.name_ru)
-                              .order_by(Department.name_key))
-    return [(department_id, localized(en, ru)) for department_id, en, ru in rows]
+    name = func.coalesce(Department.name_ru, Department.name_en) if current_language() == "ru" else Department.name_en
+    return [tuple(row) for row in db.session.execute(select(Department.id, name).order_by(Department.name_key))]
 
 
 def all_departments() -> list[Department]:
