@@ -456,3 +456,28 @@ def test_admin_password_refuses_a_short_one(app, admin):
     assert result.exit_code != 0 and "10 to 128" in result.output
     db.session.expire_all()
     assert admin.check_password(ADMIN_PASSWORD) and not audit("admin.password")
+
+
+def test_session_bookkeeping_never_fails_a_page_when_another_worker_writes(app, as_admin):
+    """The last-seen write of a GET runs in its own short transaction: with the write lock held elsewhere
+    (another worker saving), the page still answers 200 and the write is simply left for a later request."""
+    import sqlite3
+
+    from webapp.extensions import db as database
+
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    stale = age_session(as_admin, idle=timedelta(minutes=2)).last_seen_at
+    database.session.commit()
+    database.engine.dispose()
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["timeout"] = 0.2
+    holder = sqlite3.connect(database.engine.url.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        assert as_admin.get("/").status_code == 200
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert session_row(as_admin).last_seen_at == stale  # skipped, not failed
+    assert as_admin.get("/").status_code == 200
+    assert session_row(as_admin).last_seen_at > stale

@@ -117,7 +117,7 @@ def test_staff_member_opens_exactly_what_the_rights_allow(page: Page, live_serve
     # The rights page: inherited rights are locked badges naming the department; the switch is the
     # individual grant only, separate from what is inherited.
     page.goto(f"/provider/staff/{account.id}/rights")
-    expect(page.get_by_role("heading", name="Rights of John Doe")).to_be_visible()
+    expect(page.get_by_role("heading", name="Rights: John Doe")).to_be_visible()
     page.evaluate("window.__marker = 42")
     expect(page.get_by_role("switch")).to_have_count(len(ALL_IDS))
     expect(page.locator('[role="switch"][aria-checked="true"]')).to_have_count(0)

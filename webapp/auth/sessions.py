@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db, login_manager
@@ -46,14 +47,15 @@ def _by_token(token: str):
 
 
 def _write_now(statement) -> None:
-    """A write of the loader's own (expiry, last seen), committed at once: a GET commits nothing else.
-
-    The loader runs before the view changes anything, so nothing of the view's is committed with it; and
-    it is not the person's change, so an error page later must not say that their change was saved."""
-    committed_before = g.get("_committed")
-    db.session.execute(statement)
-    db.session.commit()
-    g._committed = committed_before
+    """A write of the loader's own (expiry, last seen) in a short transaction of its own, on its own
+    connection: it must not turn the request's read transaction into a write (on SQLite that fails at once
+    when another worker wrote meanwhile), and it is not the person's change, so an error page later must not
+    say that their change was saved. Best effort: if the database is busy, the next request tries again."""
+    try:
+        with db.engine.connect().execution_options(sqlite_immediate=True) as connection, connection.begin():
+            connection.execute(statement)
+    except OperationalError:
+        current_app.logger.info("Session bookkeeping skipped: the database is busy")
 
 
 @login_manager.user_loader

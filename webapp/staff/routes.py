@@ -29,9 +29,11 @@ def index():
     pagination = paginate_rows(service.list_staff(q, department_id, status), current_app.config["STAFF_PER_PAGE"],
                                Account.id, count=not q)  # a search is not counted: see paginate_rows
     urls = {name: RowUrl(f"staff.{name}", "staff_id") for name in ("edit", "rights", "avatar")}
+    past_the_end = pagination.page > 1 and not pagination.items  # only a search, which is not counted
     return render("staff/index.html", pagination=pagination, q=q, department_id=department_id, status_filter=status,
                   department_options=select_options(service.department_choices(), department_id), urls=urls,
-                  russian=current_language() == "ru", badges=service.department_badges(pagination.items))
+                  russian=current_language() == "ru", badges=service.department_badges(pagination.items),
+                  status=404 if past_the_end else 200)
 
 
 @bp.route("/new", methods=["GET", "POST"])
