@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import OperationalError
