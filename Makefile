@@ -47,7 +47,7 @@ run: db
 	@echo "Provider console: http://$(HOST):$(PORT)/  (log in as admin; the password was printed at the first seed,"
 	@echo "or set ADMIN_PASSWORD before the first 'make run')"
 	@echo ""
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 8 --access-logfile - wsgi:app
 
 lint: setup-dev
 	$(BIN)/ruff check webapp tests bench config.py wsgi.py
@@ -56,6 +56,8 @@ test: setup-dev lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@echo "The same suite, less the browser, against PostgreSQL:"
 	scripts/with-postgres $(BIN)/python -m pytest -q -m "not browser" $(PYTEST_ARGS)
+	@echo "The login throttle and sessions against Redis (RATELIMIT_STORAGE_URI):"
+	scripts/with-redis $(BIN)/python -m pytest -q -m "not browser" tests/test_auth.py tests/test_profile.py
 
 test-sqlite: setup-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

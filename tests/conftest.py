@@ -12,7 +12,7 @@ from config import TestConfig
 from tests.factories import PASSWORD
 from webapp import create_app
 from webapp.cli import seed_defaults
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 from webapp.models import Account
 
 ADMIN_PASSWORD = "admin-password-123"
@@ -43,6 +43,7 @@ def running_app(tmp_path, **settings):
     app = create_app(config)
     app.test_client_class = RequestClient
     with app.app_context():
+        limiter.reset()  # Redis storage is shared by every test app: each starts with no failures counted
         db.drop_all()
         db.create_all()
         seed_defaults(ADMIN_PASSWORD)

@@ -481,3 +481,22 @@ def test_session_bookkeeping_never_fails_a_page_when_another_worker_writes(app, 
     assert session_row(as_admin).last_seen_at == stale  # skipped, not failed
     assert as_admin.get("/").status_code == 200
     assert session_row(as_admin).last_seen_at > stale
+
+
+def test_failures_are_counted_in_the_configured_storage(app, client, admin):
+    """Under `make test`'s Redis pass, the counts live in Redis (shared by every process and host)."""
+    import os
+
+    from webapp.extensions import limiter
+
+    uri = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    assert app.config["RATELIMIT_STORAGE_URI"] == uri
+    storage = type(limiter.storage).__name__
+    assert ("Redis" in storage) if uri.startswith("redis") else ("Memory" in storage), storage
+    for _ in range(5):
+        fail_login(client)
+    assert fail_login(client).status_code == 429
+    if uri.startswith("redis"):
+        import redis
+
+        assert redis.Redis.from_url(uri).keys("*login-failures*")

@@ -562,3 +562,47 @@ def test_services_check_their_own_rules(app):
             create_staff(nobody, StaffValues(login="x2", name_en="X", name_ru=None, email="x@example.com",
                                              phone=None, full_access=False, department_ids=set(),
                                              password="long-enough-password"))
+
+
+def test_changing_department_members_needs_the_rights_to_grant_what_it_carries(app, client):
+    """Adding someone to a department grants its functions, removing them revokes them: the same rules."""
+    settings_team = make_department("Settings team", rights=["settings.edit"])
+    plain = make_department("Plain")
+    actor = make_staff("actor", rights=["staff.view", "staff.edit", "settings.edit"])  # no rights.edit
+    victim = make_staff("victim")
+    member = make_staff("member", departments=[settings_team])
+    db.session.commit()
+    login(client, actor)
+    base = {"login": "victim", "name_en": "Victim", "email": "victim@example.com", "version": "1"}
+    response = client.post(f"/provider/staff/{victim.id}", data={**base, "departments": str(settings_team.id)})
+    assert response.status_code == 403 and "“Edit permissions”" in response.text
+    response = client.post(f"/provider/staff/{member.id}", data={
+        "login": "member", "name_en": "Member", "email": "member@example.com", "version": "1"})
+    assert response.status_code == 403
+    response = client.post("/provider/staff/new", data={
+        "login": "newbie", "name_en": "Newbie", "email": "newbie@example.com", "password": PASSWORD,
+        "departments": str(settings_team.id)})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert [d.id for d in db.session.get(Account, victim.id).departments] == []
+    assert [d.id for d in db.session.get(Account, member.id).departments] == [settings_team.id]
+    # A department that carries nothing changes nobody's rights.
+    assert client.post(f"/provider/staff/{victim.id}", data={**base, "departments": str(plain.id)}).status_code == 302
+
+
+def test_a_bad_htmx_current_url_header_is_not_a_500(client):
+    response = client.get("/provider/staff", headers={"HX-Request": "true", "HX-Current-URL": "http://[bad"})
+    assert response.status_code == 200 and response.headers["HX-Redirect"] == "/login"
+
+
+def test_names_that_grow_when_folded_are_stored(as_admin):
+    """"ß" folds to "ss": a 100-character name has a 200-character key (PostgreSQL refused it with a 500)."""
+    response = as_admin.post("/provider/departments/new", data={
+        "name_en": "ß" * 100, "name_ru": "ﬃ" * 120, "business_hours_id": "1", "task_locale": "en"})
+    assert response.status_code == 302
+    week = {f"{d}-mode": "closed" for d in ("monday", "tuesday", "wednesday", "thursday", "friday",
+                                             "saturday", "sunday")}
+    assert as_admin.post("/provider/business-hours/new",
+                         data={"name_en": "ß" * 120, "timezone": "UTC", **week}).status_code == 302
+    assert as_admin.post("/provider/departments/new", data={
+        "name_en": "\ufdfa" * 120, "business_hours_id": "1", "task_locale": "en"}).status_code == 302

@@ -109,6 +109,8 @@ def _sqlite_begin(conn):
         return
     from flask import has_request_context
 
-    writing = (has_request_context() and request.method not in READ_METHODS) \
+    from webapp.transactions import deferred
+
+    writing = (has_request_context() and request.method not in READ_METHODS and not deferred()) \
         or conn.get_execution_options().get("sqlite_immediate", False)  # a GET's own bookkeeping write
     conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -7,6 +7,10 @@ import unicodedata
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _FORBIDDEN_ON_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\s+")
+# Case folding and NFKC can make a name longer ("ß" → "ss", "ﬃ" → "ffi", "ﷺ" → 18 characters), so a key has
+# room for three times a 120-character name and is cut there: two names alike in their first 360 folded
+# characters count as the same name.
+KEY_LENGTH = 360
 
 
 def fold(text: str | None) -> str:
@@ -14,7 +18,7 @@ def fold(text: str | None) -> str:
     if not text:
         return ""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    return _SPACES.sub(" ", folded).strip()
+    return _SPACES.sub(" ", folded).strip()[:KEY_LENGTH]
 
 
 def has_forbidden(text: str, multiline: bool = False) -> bool:

@@ -29,7 +29,7 @@ def fold(text):
     if not text:
         return ""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    return _SPACES.sub(" ", folded).strip()
+    return _SPACES.sub(" ", folded).strip()[:360]
 
 
 def _versioned_columns(batch, table):
@@ -76,22 +76,22 @@ def upgrade():
         batch.alter_column("name", new_column_name="name_en", existing_type=sa.String(length=120),
                            existing_nullable=False)
         batch.add_column(sa.Column("name_ru", sa.String(length=120), nullable=True))
-        batch.add_column(sa.Column("name_key", sa.String(length=120), nullable=True))
-        batch.add_column(sa.Column("name_ru_key", sa.String(length=120), nullable=True))
+        batch.add_column(sa.Column("name_key", sa.String(length=360), nullable=True))
+        batch.add_column(sa.Column("name_ru_key", sa.String(length=360), nullable=True))
         _versioned_columns(batch, "business_hours")
     _fill_name_keys("business_hours")
     with op.batch_alter_table("business_hours", **_autoincrement("business_hours")) as batch:
-        batch.alter_column("name_key", existing_type=sa.String(length=120), nullable=False)
+        batch.alter_column("name_key", existing_type=sa.String(length=360), nullable=False)
         batch.create_index("ix_business_hours_name_key", ["name_key"], unique=True)
         batch.create_index("ix_business_hours_name_ru_key", ["name_ru_key"], unique=True)
 
     with op.batch_alter_table("departments", **_autoincrement("departments")) as batch:
-        batch.add_column(sa.Column("name_key", sa.String(length=120), nullable=True))
-        batch.add_column(sa.Column("name_ru_key", sa.String(length=120), nullable=True))
+        batch.add_column(sa.Column("name_key", sa.String(length=360), nullable=True))
+        batch.add_column(sa.Column("name_ru_key", sa.String(length=360), nullable=True))
         _versioned_columns(batch, "departments")
     _fill_name_keys("departments")
     with op.batch_alter_table("departments", **_autoincrement("departments")) as batch:
-        batch.alter_column("name_key", existing_type=sa.String(length=120), nullable=False)
+        batch.alter_column("name_key", existing_type=sa.String(length=360), nullable=False)
         batch.create_index("ix_departments_name_key", ["name_key"], unique=True)
         batch.create_index("ix_departments_name_ru_key", ["name_ru_key"], unique=True)
 

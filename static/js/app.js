@@ -13,6 +13,12 @@
     setTimeout(function () { item.remove(); }, 6000);
   }
 
+  // Messages of the script itself come translated from the page (data-* on #toasts).
+  function pageText(name, fallback) {
+    var box = document.getElementById("toasts");
+    return (box && box.dataset[name]) || fallback;
+  }
+
   function messageOf(xhr) {
     var text = "";
     if (xhr && xhr.responseText) {
@@ -20,7 +26,7 @@
       var fragment = doc.querySelector(".error-fragment, .error-page p");
       text = (fragment || doc.body).textContent.trim().replace(/\s+/g, " ");
     }
-    if (!text) text = document.documentElement.lang === "ru" ? "Запрос не выполнен." : "The request failed.";
+    if (!text) text = pageText("failed", "The request failed.");
     return text.slice(0, 300);
   }
 
@@ -29,7 +35,7 @@
     toast(messageOf(event.detail.xhr), "error");
   });
   document.addEventListener("htmx:sendError", function () {
-    toast(document.documentElement.lang === "ru" ? "Нет связи с сервером." : "The server cannot be reached.", "error");
+    toast(pageText("offline", "The server cannot be reached."), "error");
   });
 
   // Filter box: narrows a list as you type. data-filter-target names the container;

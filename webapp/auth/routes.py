@@ -11,11 +11,14 @@ from webapp.forms import form_status
 from webapp.htmx import render
 from webapp.i18n import gettext as _
 from webapp.rights import public, signed_in
+from webapp.transactions import reading_first
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
+    if request.method == "POST":
+        reading_first()  # the password hash must not hold SQLite's write lock (see webapp/transactions.py)
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))

@@ -1,7 +1,15 @@
 """Failed logins, counted in the limiter's storage: too many for one login from one address, or from one
-address whatever the logins, and that pair (or that address) waits. Only failures count."""
+address whatever the logins, and that pair (or that address) waits. Only failures count.
+
+The check, the password test and the count of a failure run under a lock per address (striped), so parallel
+attempts from one address cannot all pass the check before any failure is counted. The lock is per process:
+`make run` serves with one process (threads); several processes or hosts share counts through
+RATELIMIT_STORAGE_URI (Redis), where at most one attempt per process can slip through at once."""
 import math
+import threading
 import time
+from contextlib import contextmanager
+from zlib import crc32
 
 from flask import current_app
 from limits import RateLimitItemPerMinute
@@ -22,6 +30,17 @@ def _limits(login: str, address: str) -> list[tuple[RateLimitItemPerMinute, tupl
         (RateLimitItemPerMinute(config["LOGIN_FAILURES_PER_ADDRESS"], minutes, namespace="address-failures"),
          (address,)),
     ]
+
+
+_LOCKS = tuple(threading.Lock() for _ in range(64))
+
+
+@contextmanager
+def attempt(address: str | None):
+    """Hold the address's lock while checking, testing the password and counting a failure."""
+    lock = _LOCKS[crc32((address or "unknown").encode()) % len(_LOCKS)]
+    with lock:
+        yield
 
 
 def check_login_allowed(login: str, address: str | None) -> None:

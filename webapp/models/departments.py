@@ -8,7 +8,7 @@ from webapp.extensions import db
 from webapp.models.accounts import utcnow
 from webapp.models.localized import localized
 from webapp.models.versioned import Versioned
-from webapp.text import fold
+from webapp.text import KEY_LENGTH, fold
 
 staff_departments = Table(
     "staff_departments",
@@ -26,8 +26,8 @@ class Department(Versioned, db.Model):
     name_en: Mapped[str] = mapped_column(String(120))
     name_ru: Mapped[str | None] = mapped_column(String(120))
     # fold() of each name, set on flush: "Отдел Ё" and "отдел ё" collide in the unique index.
-    name_key: Mapped[str] = mapped_column(String(120), unique=True, index=True)
-    name_ru_key: Mapped[str | None] = mapped_column(String(120), unique=True, index=True)
+    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True, index=True)
+    name_ru_key: Mapped[str | None] = mapped_column(String(KEY_LENGTH), unique=True, index=True)
     business_hours_id: Mapped[int] = mapped_column(ForeignKey("business_hours.id"), index=True)
     show_in_support: Mapped[bool] = mapped_column(Boolean, default=False)
     task_locale: Mapped[str] = mapped_column(String(8), default="en")

@@ -10,7 +10,7 @@ from webapp.extensions import db
 from webapp.i18n import lazy_gettext as _l
 from webapp.models.localized import localized
 from webapp.models.versioned import Versioned
-from webapp.text import fold
+from webapp.text import KEY_LENGTH, fold
 
 WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
 WEEKDAY_NAMES = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
@@ -30,8 +30,8 @@ class BusinessHours(Versioned, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name_en: Mapped[str] = mapped_column(String(120))
     name_ru: Mapped[str | None] = mapped_column(String(120))
-    name_key: Mapped[str] = mapped_column(String(120), unique=True, index=True)  # fold(name_en), set on flush
-    name_ru_key: Mapped[str | None] = mapped_column(String(120), unique=True, index=True)
+    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True, index=True)  # fold(name_en), set on flush
+    name_ru_key: Mapped[str | None] = mapped_column(String(KEY_LENGTH), unique=True, index=True)
     timezone: Mapped[str] = mapped_column(String(64))
 
     days = relationship(

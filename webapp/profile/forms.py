@@ -1,9 +1,10 @@
 """The profile form: only what a person may change about themselves (no departments, rights or full access)."""
-from flask import current_app
+from flask import current_app, request
 from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, SelectField, StringField, ValidationError
 from wtforms.validators import Length, Optional
 
+from webapp.auth import throttle
 from webapp.forms import Form, VersionField
 from webapp.i18n import current_language
 from webapp.i18n import lazy_gettext as _l
@@ -32,8 +33,13 @@ class ProfileForm(Form):
             return
         if not field.data:
             raise ValidationError(_l("Enter your current password to set a new one."))
-        if not self.account.check_password(field.data):
-            raise ValidationError(_l("This is not your current password."))
+        # Guesses count like failed logins: the same limit for this login from this address.
+        address = request.remote_addr
+        with throttle.attempt(address):
+            throttle.check_login_allowed(self.account.login, address)
+            if not self.account.check_password(field.data):
+                throttle.count_failure(self.account.login, address)
+                raise ValidationError(_l("This is not your current password."))
 
     def validate_new_password(self, field):
         if field.data:

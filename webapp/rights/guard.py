@@ -24,7 +24,10 @@ def public(view):
 def login_url(for_htmx: bool = False) -> str:
     """The login page, coming back here (for HTMX: to the page the person was on) after logging in."""
     if for_htmx:
-        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        try:
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        except ValueError:  # a header that is not a URL ("http://[bad"): come back to nowhere in particular
+            current = urlsplit("")
         next_path = (current.path + (f"?{current.query}" if current.query else "")) if current.path else None
     else:
         next_path = request.full_path.rstrip("?") if request.method == "GET" else None

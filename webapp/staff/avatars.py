@@ -9,7 +9,7 @@ from webapp.i18n import gettext as _
 
 MAX_BYTES = 64 * 1024
 SIZE = 80
-FORMATS = {"PNG", "JPEG", "GIF"}
+FORMATS = {"PNG", "JPEG", "MPO", "GIF"}  # MPO: a JPEG with several pictures (some cameras and phones)
 # Decoding is bounded by the declared size, checked before decoding: 2 M pixels decode and shrink in well
 # under 0.2 s of CPU; JPEGs are decoded straight at a reduced scale (draft mode). A bigger image is refused
 # as too large (a 64 KB PNG can declare 10,000 × 10,000 pixels of one colour).
@@ -35,7 +35,7 @@ def process_avatar(data: bytes) -> bytes:
             if width < 1 or height < 1 or width * height > MAX_PIXELS:
                 raise _too_large(width, height)
             image.seek(0)
-            if image.format == "JPEG":
+            if image.format in ("JPEG", "MPO"):
                 image.draft("RGB", (SIZE * 2, SIZE * 2))  # decode at 1/2 … 1/8 scale: far less work
             image.load()
             image.thumbnail((SIZE * 4, SIZE * 4), Image.Resampling.BILINEAR, reducing_gap=2.0)

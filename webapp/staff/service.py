@@ -13,7 +13,7 @@ from webapp.auth.sessions import end_all_sessions
 from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.forms import check_version
-from webapp.grants import manage_refusal, may_assign_department
+from webapp.grants import manage_refusal, membership_refusal, rights_by_department
 from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.models import Account, AccountKind, AccountSession, Department, StaffRight, staff_departments
@@ -46,6 +46,7 @@ class Locks:
     departments: dict[int, str] = field(default_factory=dict)
     login: str | None = None
     credentials: str | None = None  # password and email: the built-in admin's are theirs alone
+    password: str | None = None  # one's own password changes on My profile, which asks for the current one
 
 
 # Reading -------------------------------------------------------------------------------------------
@@ -173,15 +174,18 @@ def locks_for(actor: Account, target: Account | None, departments: list[Departme
         locks.full_access = _("The built-in administrator always has full access.")
     elif not effective_rights(actor).full_access:
         locks.full_access = _("Only a staff member with full access can grant it.")
+    if own:
+        locks.password = _("Change your own password on My profile, where your current password is asked for.")
     if target is not None and target.builtin and not own:
         locks.login = _("Only the built-in administrator can change their own login.")
         locks.credentials = _("Only the built-in administrator can change their own password and email "
                               "(or the server's shell: flask admin-password).")
+    granted = rights_by_department() if not own else {}
     for department in departments:
-        if own:
-            locks.departments[department.id] = _("You cannot change your own departments.")
-        elif not may_assign_department(actor, department):
-            locks.departments[department.id] = _("It carries rights that you do not hold.")
+        reason = (_("You cannot change your own departments.") if own
+                  else membership_refusal(actor, granted.get(department.id, set())))
+        if reason:
+            locks.departments[department.id] = reason
     return locks
 
 
@@ -197,6 +201,8 @@ def _check_changes(actor: Account, target: Account | None, values: StaffValues, 
         raise Refused(locks.login)
     if locks.credentials and (values.password or (values.email or None) != (target.email or None)):
         raise Refused(locks.credentials)
+    if locks.password and values.password:
+        raise Refused(locks.password)
     for department_id in values.department_ids ^ current_ids:
         reason = locks.departments.get(department_id)
         if reason:
