@@ -500,3 +500,26 @@ def test_failures_are_counted_in_the_configured_storage(app, client, admin):
         import redis
 
         assert redis.Redis.from_url(uri).keys("*login-failures*")
+
+
+def test_parallel_failures_cannot_pass_the_limit(app, admin):
+    """Twenty wrong passwords at once from one address: five are checked, the rest wait (429)."""
+    import threading
+
+    from flask.testing import FlaskClient
+
+    clients = [app.test_client() for _ in range(20)]
+    barrier = threading.Barrier(20)
+    statuses = []
+
+    def attempt(client):
+        barrier.wait()
+        statuses.append(FlaskClient.open(client, "/login", method="POST",
+                                         data={"login": "admin", "password": "not-the-password"}).status_code)
+
+    threads = [threading.Thread(target=attempt, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [422] * 5 + [429] * 15, statuses
