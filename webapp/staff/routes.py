@@ -64,7 +64,7 @@ def edit(staff_id: int):
     form, departments = _form(target)
     if form.validate_on_submit():
         try:
-            service.update_staff(current_user, target, form.values(), form.version.data, current_user.session_token)
+            service.update_staff(current_user, target, form.values(), form.version.data)
         except Refused as refusal:
             db.session.rollback()
             return _form_page(form, target, departments, refusal.status, refusal=str(refusal))

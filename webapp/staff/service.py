@@ -16,7 +16,7 @@ from webapp.forms import check_version
 from webapp.grants import manage_refusal, membership_refusal, rights_by_department
 from webapp.i18n import current_language
 from webapp.i18n import gettext as _
-from webapp.models import Account, AccountKind, AccountSession, Department, StaffRight, staff_departments
+from webapp.models import Account, AccountKind, Department, StaffRight, staff_departments
 from webapp.models.accounts import utcnow
 from webapp.rights import can, effective_rights, forget_rights
 from webapp.text import fold
@@ -248,10 +248,9 @@ def create_staff(actor: Account, values: StaffValues) -> Account:
     return account
 
 
-def update_staff(actor: Account, target: Account, values: StaffValues, version: int | None,
-                 actor_token: str | None = None) -> None:
+def update_staff(actor: Account, target: Account, values: StaffValues, version: int | None) -> None:
     """Change a staff member saved from a form showing `version` (an older one is refused with 409);
-    a new password signs them out everywhere except the actor's own session."""
+    a new password signs them out everywhere."""
     refusal = edit_refusal(actor, target)
     if refusal:
         raise Refused(refusal)
@@ -263,19 +262,9 @@ def update_staff(actor: Account, target: Account, values: StaffValues, version: 
     target.touch(actor, utcnow())
     db.session.flush()
     if values.password:
-        _end_sessions_after_password_change(target, actor, actor_token)
+        end_all_sessions(target.id)  # someone else's: one's own changes on My profile (locks.password)
     record(actor, "staff.update", target, "password changed" if values.password else None)
     forget_rights(target.id)
-
-
-def _end_sessions_after_password_change(target: Account, actor: Account, actor_token: str | None) -> None:
-    if target.id != actor.id or not actor_token:
-        end_all_sessions(target.id)
-        return
-    db.session.execute(delete(AccountSession).where(
-        AccountSession.account_id == target.id,
-        AccountSession.token_hash != AccountSession.hash_token(actor_token),
-    ))
 
 
 def set_active(actor: Account, target: Account, active: bool) -> bool:
