@@ -65,6 +65,7 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(TRANSLATIONS_DIR)
     STAFF_PER_PAGE = int(os.environ.get("STAFF_PER_PAGE", "25"))
     DEPARTMENTS_PER_PAGE = 50
+    CLIENTS_PER_PAGE = int(os.environ.get("CLIENTS_PER_PAGE", "25"))
     PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION") or None
     TESTING = False
 
@@ -79,4 +80,5 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     STAFF_PER_PAGE = 5
+    CLIENTS_PER_PAGE = 5
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # scrypt took three quarters of the suite's time

@@ -9,9 +9,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 
 from tests.conftest import login
-from tests.factories import PASSWORD, make_department, make_hours, make_staff
+from tests.factories import PASSWORD, make_customer_account, make_department, make_hours, make_staff
 from webapp.extensions import db
-from webapp.models import Account, AuditEntry, BusinessHours, Department, DepartmentRight, StaffRight
+from webapp.models import (
+    Account,
+    AuditEntry,
+    BusinessHours,
+    ClientGroup,
+    Department,
+    DepartmentRight,
+    StaffRight,
+)
 from webapp.rights.catalog import ALL_IDS, CATALOG
 from webapp.rights.guard import POST_REQUIRED, REQUIRED
 
@@ -21,7 +29,8 @@ ARGUMENT_VALUES = {"function_id": "clients.view", "section_id": "clients"}
 def counts() -> tuple:
     db.session.expire_all()
     return tuple(db.session.scalar(select(func.count()).select_from(model))
-                 for model in (Account, Department, DepartmentRight, StaffRight, BusinessHours, AuditEntry))
+                 for model in (Account, Department, DepartmentRight, StaffRight, BusinessHours, ClientGroup,
+                               AuditEntry))
 
 
 def url_for_rule(rule, ids) -> str:
@@ -60,6 +69,12 @@ REQUIRED_RIGHTS = {
     "staff.enable": (None, EDIT_STAFF),
     "staff.rights": (VIEW_STAFF, None),
     "staff.toggle_right": (None, {"staff.view", "rights.edit"}),
+    "clients.index": ({"clients.view"}, None),
+    "clients.new": ({"clients.view", "clients.edit"}, {"clients.view", "clients.edit"}),
+    "clients.edit": ({"clients.view"}, {"clients.view", "clients.edit"}),
+    "clients.groups": ({"clients.view", "clients.edit"}, {"clients.view", "clients.edit"}),
+    "clients.edit_group": ({"clients.view", "clients.edit"}, {"clients.view", "clients.edit"}),
+    "clients.delete_group": ({"clients.view", "clients.edit"}, {"clients.view", "clients.edit"}),
 }
 
 
@@ -100,7 +115,12 @@ def test_every_function_an_endpoint_requires_is_checked(app):
     @requires (or its post=) is weakened, e.g. departments.new asking only for departments.view."""
     target_department = make_department("Matrix", rights=["clients.view"])
     target_staff = make_staff("matrix-target")
-    ids = {"department_id": target_department.id, "staff_id": target_staff.id, "hours_id": 1}
+    target_client = make_customer_account("matrix-client")
+    group = ClientGroup(name_en="Matrix group")
+    db.session.add(group)
+    db.session.flush()
+    ids = {"department_id": target_department.id, "staff_id": target_staff.id, "hours_id": 1,
+           "client_id": target_client.id, "group_id": group.id}
     cases = guarded_cases(app)
     assert len(cases) >= 20
     checked = 0
@@ -137,7 +157,7 @@ def test_ids_out_of_range_answer_404_on_every_route(app, as_admin, bad_id):
 
 
 @pytest.mark.parametrize("page", ["2147483648", "99999999999999999999999", "١", "-1", "abc", "0"])
-@pytest.mark.parametrize("path", ["/provider/staff", "/provider/departments/", "/provider/business-hours/"])
+@pytest.mark.parametrize("path", ["/provider/staff", "/provider/departments/", "/provider/business-hours/", "/clients"])
 def test_bad_page_numbers_show_a_page(as_admin, path, page):
     response = as_admin.get(path, query_string={"page": page})
     assert response.status_code == 200
@@ -164,7 +184,7 @@ def test_text_fields_refuse_control_and_bidi_characters(as_admin, bad):
     assert counts() == before
 
 
-@pytest.mark.parametrize("path", ["/provider/staff", "/provider/departments/", "/provider/business-hours/"])
+@pytest.mark.parametrize("path", ["/provider/staff", "/provider/departments/", "/provider/business-hours/", "/clients"])
 def test_a_search_with_control_characters_answers_normally(as_admin, path):
     for query in ("\x00", "a\x00b", "\u202eadmin", "%", "_", "'; drop table accounts; --"):
         assert as_admin.get(path, query_string={"q": query}).status_code == 200
@@ -320,7 +340,7 @@ def test_migrated_sqlite_tables_use_autoincrement(tmp_path):
     with app.app_context():
         upgrade()
     schema = dict(sqlite3.connect(path).execute("SELECT name, sql FROM sqlite_master WHERE type='table'"))
-    for table in ("accounts", "departments", "business_hours", "audit_entries"):
+    for table in ("accounts", "departments", "business_hours", "audit_entries", "client_groups"):
         assert "AUTOINCREMENT" in schema[table], table
 
 

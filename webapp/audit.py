@@ -1,6 +1,6 @@
 """The audit trail: one entry per change, written in the same transaction as the change."""
 from webapp.extensions import db
-from webapp.models import Account, AuditEntry, BusinessHours, Department
+from webapp.models import Account, AuditEntry, BusinessHours, ClientGroup, Department
 
 
 def _describe(target) -> str:
@@ -11,7 +11,9 @@ def _describe(target) -> str:
     if isinstance(target, Department):
         return f"department:{target.id}:{target.name_en}"
     if isinstance(target, BusinessHours):
-        return f"business_hours:{target.id}:{target.name}"
+        return f"business_hours:{target.id}:{target.name_en}"  # English whatever the actor's language
+    if isinstance(target, ClientGroup):
+        return f"client_group:{target.id}:{target.name_en}"
     return f"{type(target).__name__.lower()}:{getattr(target, 'id', '')}"
 
 

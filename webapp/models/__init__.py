@@ -1,11 +1,12 @@
 """The models, one module per aggregate."""
 from webapp.models.accounts import Account, AccountKind, AccountSession
 from webapp.models.audit import AuditEntry
+from webapp.models.clients import ClientGroup
 from webapp.models.departments import Department, staff_departments
 from webapp.models.hours import BusinessDay, BusinessHours, DayMode
 from webapp.models.rights import DepartmentRight, StaffRight
 
 __all__ = [
-    "Account", "AccountKind", "AccountSession", "AuditEntry", "BusinessDay", "BusinessHours",
+    "Account", "AccountKind", "AccountSession", "AuditEntry", "BusinessDay", "ClientGroup", "BusinessHours",
     "DayMode", "Department", "DepartmentRight", "StaffRight", "staff_departments",
 ]

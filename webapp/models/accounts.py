@@ -52,9 +52,14 @@ class Account(Versioned, UserMixin, db.Model):
     avatar_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    timezone: Mapped[str | None] = mapped_column(String(64))  # IANA; a client's, shown in their area
+    client_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("client_groups.id", ondelete="SET NULL", name="fk_accounts_client_group", use_alter=True),
+        index=True)  # use_alter: client_groups points back at accounts (who changed it last)
     # fold() of login, names and email: staff search is one LIKE on one column, in every script.
     search_key: Mapped[str] = mapped_column(String(800), default="")
 
+    client_group = relationship("ClientGroup", foreign_keys=[client_group_id])
     departments = relationship(
         "Department", secondary="staff_departments", back_populates="members", order_by="Department.name_en"
     )
