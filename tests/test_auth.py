@@ -97,7 +97,7 @@ def test_htmx_anonymous_gets_hx_redirect(client):
 def test_client_account_gets_403_on_staff_pages(client):
     customer = make_customer_account()
     assert login(client, customer).status_code == 302
-    for url in ["/", "/provider/departments/", "/provider/staff/", "/provider/business-hours/"]:
+    for url in ["/provider/departments/", "/provider/staff/", "/provider/business-hours/", "/clients"]:
         response = client.get(url)
         assert response.status_code == 403, url
         assert "for staff only" in response.text

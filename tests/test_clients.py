@@ -141,8 +141,10 @@ def test_a_client_account_gets_403_on_staff_pages(app):
     db.session.commit()
     theirs = app.test_client()
     login(theirs, "acme")
-    for path in ("/clients", "/provider/staff", "/provider/departments/", "/"):
+    for path in ("/clients", "/provider/staff", "/provider/departments/", "/profile",
+                 "/provider/staff/1/avatar"):
         assert theirs.get(path).status_code == 403, path
+    assert theirs.get("/").location == "/my"  # the site's root sends a client to the client area
 
 
 def test_client_groups(as_admin):

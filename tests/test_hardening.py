@@ -50,6 +50,8 @@ REQUIRED_RIGHTS = {
     "main.dashboard": (set(), None),
     "staff.avatar": (set(), None),
     "profile.index": (set(), set()),
+    "my.index": (set(), None),
+    "my.profile": (set(), set()),
     "departments.index": (VIEW_DEPARTMENTS, None),
     "departments.new": (EDIT_DEPARTMENTS, EDIT_DEPARTMENTS),
     "departments.edit": (VIEW_DEPARTMENTS, EDIT_DEPARTMENTS),

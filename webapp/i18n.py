@@ -55,6 +55,15 @@ def lazy_gettext(string: str, **variables) -> LazyString:
     return LazyString(gettext, string, **variables)
 
 
+def language_changed() -> None:
+    """The person chose another language in this request: messages from here on use it."""
+    from flask_babel import refresh
+
+    refresh()
+    for key in ("_translations", "_language"):
+        g.pop(key, None)
+
+
 @contextmanager
 def force_locale(locale: str):
     """Render in another language for a moment (e.g. the audit trail in English)."""

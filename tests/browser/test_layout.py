@@ -11,6 +11,7 @@ from tests.browser.conftest import (
     log_in_as_admin,
     shot,
 )
+from webapp.models import AccountKind
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +29,10 @@ def records(live_server):
                             name="Maximiliana Alexandrovna Konstantinopolskaya-Vasilyevskaya")
     russian_admin = create_staff(live_server, "ru.admin", full_access=True, name="Russian Admin",
                                  name_ru="Администратор")
-    return {"department": department_id, "staff": staff_id, "russian_admin": russian_admin}
+    client_id = create_staff(live_server, "client." + LONG_LOGIN[:50], email="client." + LONG_EMAIL,
+                             name="Общество с ограниченной ответственностью «Очень длинное название»",
+                             kind=AccountKind.client)
+    return {"department": department_id, "staff": staff_id, "russian_admin": russian_admin, "client": client_id}
 
 
 def pages(records) -> dict[str, str]:
@@ -46,6 +50,10 @@ def pages(records) -> dict[str, str]:
         "hours-list": "/provider/business-hours/",
         "hours-new": "/provider/business-hours/new",
         "hours-form": "/provider/business-hours/1",
+        "clients-list": "/clients",
+        "clients-new": "/clients/new",
+        "client-form": f"/clients/{records['client']}",
+        "client-groups": "/clients/groups",
     }
 
 

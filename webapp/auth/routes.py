@@ -10,7 +10,7 @@ from webapp.extensions import db
 from webapp.forms import form_status
 from webapp.htmx import render
 from webapp.i18n import gettext as _
-from webapp.rights import public, signed_in
+from webapp.rights import home_url, public, signed_in
 from webapp.transactions import reading_first
 
 
@@ -20,13 +20,13 @@ def login():
     if request.method == "POST":
         reading_first()  # the password hash must not hold SQLite's write lock (see webapp/transactions.py)
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
+        return redirect(safe_next(request.args.get("next")) or home_url())
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         account = log_in(form.login.data, form.password.data, request.remote_addr)
         db.session.commit()  # the new session, or the failure's audit entry
         if account is not None:
-            return redirect(safe_next(form.next.data) or url_for("main.dashboard"))
+            return redirect(safe_next(form.next.data) or home_url())
         form.password.errors.append(_("Wrong login or password, or the account is disabled."))
     return render("auth/login.html", form=form, status=form_status(form))
 
@@ -52,4 +52,5 @@ def language():
         current_user.locale = form.lang.data
         db.session.commit()
     session["lang"] = form.lang.data
-    return redirect(safe_next(form.next.data) or url_for("main.dashboard"))
+    return redirect(safe_next(form.next.data) or (home_url() if current_user.is_authenticated
+                                                  else url_for("auth.login")))

@@ -1,14 +1,18 @@
 """The dashboard: the sections the staff member's rights open, and nothing else."""
+from flask import redirect, url_for
 from flask_login import current_user
 
 from webapp.htmx import render
 from webapp.main import bp
-from webapp.rights import SECTIONS, effective_rights, requires
+from webapp.rights import SECTIONS, effective_rights, signed_in
 
 
 @bp.route("/")
-@requires()
+@signed_in
 def dashboard():
+    """The console's start page; a client reaching the site's root is sent to the client area."""
+    if not current_user.is_staff:
+        return redirect(url_for("my.index"))
     rights = effective_rights(current_user)
     sections = [
         (section, [f for f in section.functions if f.id in rights.ids]) for section in SECTIONS

@@ -6,6 +6,7 @@ from webapp.extensions import db
 from webapp.forms import form_status
 from webapp.htmx import render
 from webapp.i18n import gettext as _
+from webapp.i18n import language_changed
 from webapp.profile import bp
 from webapp.profile.forms import ProfileForm, initial_data
 from webapp.profile.service import has_avatar, update_profile
@@ -20,6 +21,8 @@ def index():
     if form.validate_on_submit():
         changes = update_profile(account, form.values(), form.version.data, account.session_token)
         db.session.commit()
+        if "profile.language" in changes:
+            language_changed()  # the message below in the language just chosen
         if "profile.password" in changes:
             flash(_("Your profile is saved. Your password has changed: your other sessions have ended."), "success")
         else:

@@ -82,6 +82,26 @@ def signed_in(view):
     return guarded
 
 
+def client_area(view):
+    """The client area: client accounts only; anonymous visitors log in, staff are sent to the console."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return hx_redirect(login_url(for_htmx=True)) if is_htmx() else redirect(login_url())
+        if current_user.is_staff:
+            return hx_redirect(url_for("main.dashboard")) if is_htmx() else redirect(url_for("main.dashboard"))
+        return view(*args, **kwargs)
+
+    setattr(guarded, REQUIRED, ())
+    setattr(guarded, "_client_area", True)
+    return guarded
+
+
+def home_url() -> str:
+    """Where an account starts: the console for staff, the client area for clients."""
+    return url_for("main.dashboard") if current_user.is_staff else url_for("my.index")
+
+
 def has_right(function_id: str) -> bool:
     """For templates: whether the current user holds the function."""
     return current_user.is_authenticated and function_id in effective_rights(current_user)

@@ -1,0 +1,85 @@
+"""The client area: a client lands on /my; /my/profile changes password, language and time zone."""
+from sqlalchemy import func, select
+
+from tests.conftest import login
+from tests.factories import PASSWORD, make_customer_account
+from webapp.extensions import db
+from webapp.models import Account, AccountSession, AuditEntry
+
+NEW_PASSWORD = "a-brand-new-password"
+
+
+def fresh(account_id):
+    db.session.expire_all()
+    return db.session.get(Account, account_id)
+
+
+def test_a_client_logs_in_and_lands_on_my(app, client):
+    acme = make_customer_account("acme", name="Acme Ltd")
+    db.session.commit()
+    response = login(client, acme)
+    assert response.status_code == 302 and response.location == "/my"
+    page = client.get("/my").text
+    assert "Welcome, Acme Ltd" in page and "acme@example.com" in page
+    assert 'href="/my/profile"' in page and 'class="sidebar"' not in page
+
+
+def test_staff_opening_my_are_sent_to_the_console(as_admin):
+    for path in ("/my", "/my/profile"):
+        response = as_admin.get(path)
+        assert response.status_code == 302 and response.location == "/"
+    assert as_admin.post("/my/profile", data={"locale": "en", "timezone": "UTC"}).location == "/"
+
+
+def test_anonymous_visitors_log_in_first(client):
+    response = client.get("/my")
+    assert response.status_code == 302 and response.location.startswith("/login?next=/my")
+
+
+def test_the_client_changes_language_time_zone_and_password(app, client):
+    acme = make_customer_account("acme")
+    db.session.commit()
+    elsewhere = app.test_client()
+    login(elsewhere, acme)
+    login(client, acme)
+    page = client.get("/my/profile").text
+    for label in ("Current password", "New password", "Language", "Time zone"):
+        assert f">{label}</label>" in page, label
+    response = client.post("/my/profile", data={"locale": "ru", "timezone": "Asia/Tokyo", "version": "1",
+                                                "current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    assert response.status_code == 302
+    account = fresh(acme.id)
+    assert account.locale == "ru" and account.timezone == "Asia/Tokyo" and account.check_password(NEW_PASSWORD)
+    page = client.get("/my")
+    assert page.status_code == 200  # this session goes on
+    assert "Профиль сохранён. Пароль изменён" in page.text  # the message in the language just chosen
+    assert elsewhere.get("/my").status_code == 302  # the other one ended
+    assert db.session.scalar(select(func.count()).select_from(AccountSession)
+                             .where(AccountSession.account_id == acme.id)) == 1
+    actions = set(db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == acme.id)))
+    assert {"my.password", "my.language", "my.timezone"} <= actions
+
+
+def test_wrong_current_password_or_bad_values_save_nothing(client):
+    acme = make_customer_account("acme")
+    db.session.commit()
+    login(client, acme)
+    for data, message in [
+        ({"current_password": "wrong-password!", "new_password": NEW_PASSWORD}, "This is not your current password."),
+        ({"current_password": "", "new_password": NEW_PASSWORD}, "Enter your current password"),
+        ({"current_password": PASSWORD, "new_password": "short"}, "10 to 128"),
+        ({"timezone": "Nowhere/Else"}, "Choose a time zone from the list."),
+        ({"locale": "xx"}, "Choose one of the languages."),
+    ]:
+        response = client.post("/my/profile", data={"locale": "en", "timezone": "UTC", "version": "1", **data})
+        assert response.status_code == 422 and message in response.text, data
+    account = fresh(acme.id)
+    assert account.check_password(PASSWORD) and account.timezone is None
+
+
+def test_a_stale_profile_form_is_refused(client):
+    acme = make_customer_account("acme")
+    db.session.commit()
+    login(client, acme)
+    assert client.post("/my/profile", data={"locale": "ru", "timezone": "UTC", "version": "1"}).status_code == 302
+    assert client.post("/my/profile", data={"locale": "en", "timezone": "UTC", "version": "1"}).status_code == 409

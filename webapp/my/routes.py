@@ -1,0 +1,41 @@
+"""The client area: the client's home and profile. Staff opening it are sent to the console."""
+from flask import flash, redirect, url_for
+from flask_login import current_user
+
+from webapp.extensions import db
+from webapp.forms import form_status
+from webapp.hours.service import server_timezone
+from webapp.htmx import render
+from webapp.i18n import gettext as _
+from webapp.i18n import language_changed
+from webapp.my import bp
+from webapp.my.forms import ClientProfileForm
+from webapp.my.service import update_client_profile
+from webapp.rights import client_area
+
+
+@bp.route("", strict_slashes=False)
+@client_area
+def index():
+    return render("my/index.html", client=current_user._get_current_object())
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@client_area
+def profile():
+    client = current_user._get_current_object()
+    form = ClientProfileForm(account=client, data={"locale": client.locale or "en",
+                                                   "timezone": client.timezone or server_timezone(),
+                                                   "version": client.version})
+    if form.validate_on_submit():
+        changes = update_client_profile(client, form.locale.data, form.timezone.data, form.new_password.data or None,
+                                        form.version.data, client.session_token)
+        db.session.commit()
+        if "my.language" in changes:
+            language_changed()  # the message below in the language just chosen
+        if "my.password" in changes:
+            flash(_("Your profile is saved. Your password has changed: your other sessions have ended."), "success")
+        else:
+            flash(_("Your profile is saved.") if changes else _("Nothing has changed."), "success")
+        return redirect(url_for("my.profile"))
+    return render("my/profile.html", form=form, status=form_status(form))
