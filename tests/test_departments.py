@@ -1,4 +1,6 @@
 """Department pages and permission toggles: allowed, forbidden, anonymous, bad input, escalation."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -322,3 +324,44 @@ def test_toggle_answer_updates_the_section_count_out_of_band(as_admin):
     assert '<span class="badge" id="count-clients" hx-swap-oob="true">2 / 2</span>' in response.text
     page = as_admin.get(f"/provider/departments/{department.id}/permissions").text
     assert '<span class="badge" id="count-clients">2 / 2</span>' in page and "hx-swap-oob" not in page
+
+
+def test_support_center_settings_client_groups_and_response_target(as_admin):
+    from webapp.models import ClientGroup
+
+    retail, business = ClientGroup(name_en="Retail"), ClientGroup(name_en="Business")
+    db.session.add_all([retail, business])
+    db.session.commit()
+    page = as_admin.get("/provider/departments/new").text
+    assert re.search(r'<label[^>]*for="response_target_hours"[^>]*>Response target \(business hours\)</label>', page)
+    assert 'value="4"' in page and "<legend>Visible to client groups</legend>" in page
+    assert "None ticked: every client sees the department." in page
+    response = as_admin.post("/provider/departments/new", data=form(
+        name_en="Business desk", response_target_hours="8", client_group_ids=[str(business.id)]))
+    assert response.status_code == 302
+    desk = db.session.scalar(select(Department).where(Department.name_en == "Business desk"))
+    assert desk.response_target_hours == 8 and [g.name_en for g in desk.client_groups] == ["Business"]
+    response = as_admin.post(f"/provider/departments/{desk.id}", data=form(
+        name_en="Business desk", response_target_hours="", version=str(desk.version)))
+    assert response.status_code == 302
+    db.session.expire_all()
+    desk = db.session.get(Department, desk.id)
+    assert desk.response_target_hours == 4 and desk.client_groups == []  # empty: the default; none: everyone
+    for bad, message in [({"response_target_hours": "0"}, "Between 1 and 720"),
+                         ({"response_target_hours": "x"}, "Response target (business hours)</a>"),
+                         ({"client_group_ids": ["999"]}, "Visible to client groups</a>")]:
+        response = as_admin.post("/provider/departments/new", data=form(name_en="Bad desk", **bad))
+        assert response.status_code == 422 and message in response.text, bad
+
+
+def test_a_department_without_open_hours_is_not_shown_in_the_support_center(as_admin):
+    from tests.factories import make_hours
+
+    closed = make_hours("Never open", open_days=())
+    db.session.commit()
+    response = as_admin.post("/provider/departments/new", data=form(
+        name_en="Ghost desk", business_hours_id=str(closed.id), show_in_support="y"))
+    assert response.status_code == 422 and "have no open hours at all" in response.text
+    response = as_admin.post("/provider/departments/new", data={
+        **form(name_en="Back office", business_hours_id=str(closed.id)), "show_in_support": ""})
+    assert response.status_code == 302

@@ -49,7 +49,7 @@ def test_create_department_lands_on_its_empty_permissions(page: Page, live_serve
     page.get_by_role("link", name="Add department").first.click()
     page.get_by_label("Name (English)").fill(name)
     page.get_by_label("Name (Русский)").fill("Биллинг")
-    page.get_by_label("Business hours").select_option(label="Weekdays 09:00–18:00")
+    page.get_by_label("Business hours", exact=True).select_option(label="Weekdays 09:00–18:00")
     page.get_by_label("Show in Support center").check()
     page.get_by_label("Task localization").select_option(label="Русский")
     page.get_by_role("button", name="Add department").click()

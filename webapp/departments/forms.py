@@ -1,16 +1,20 @@
 """The department form."""
 from flask import current_app
 from sqlalchemy import select
-from wtforms import BooleanField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from webapp.departments.service import name_taken
 from webapp.extensions import db
 from webapp.forms import Form, VersionField
 from webapp.i18n import lazy_gettext as _l
 from webapp.ids import parse_id
-from webapp.models import BusinessHours, Department
+from webapp.models import BusinessHours, ClientGroup, DayMode, Department
+from webapp.staff.forms import MultiCheckboxField
 from webapp.text import fold
+
+
+DEFAULT_TARGET = 4  # business hours, as the issue asks
 
 
 def _strip(value):
@@ -26,6 +30,9 @@ class DepartmentForm(Form):
     business_hours_id = SelectField(_l("Business hours"), coerce=parse_id, validate_choice=False)
     show_in_support = BooleanField(_l("Show in Support center"))
     task_locale = SelectField(_l("Task localization"), validate_choice=False)
+    client_group_ids = MultiCheckboxField(_l("Visible to client groups"), coerce=int)
+    response_target_hours = IntegerField(_l("Response target (business hours)"), default=DEFAULT_TARGET, validators=[
+        Optional(), NumberRange(min=1, max=720, message=_l("Between 1 and 720 business hours."))])
     version = VersionField()
 
     def __init__(self, *args, department: Department | None = None, **kwargs):
@@ -35,6 +42,8 @@ class DepartmentForm(Form):
             SelectChoice(h.id, h.name) for h in db.session.scalars(select(BusinessHours).order_by(BusinessHours.name_key))
         ]
         self.task_locale.choices = [SelectChoice(code, name) for code, name in current_app.config["LANGUAGES"].items()]
+        self.client_group_ids.choices = [
+            SelectChoice(g.id, g.name) for g in db.session.scalars(select(ClientGroup).order_by(ClientGroup.name_key))]
 
     def _taken(self, which: str) -> bool:
         return name_taken(self.name_en.data if which == "en" else None,
@@ -53,6 +62,15 @@ class DepartmentForm(Form):
         if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Choose one of the schedules."))
 
+    def validate_show_in_support(self, field):
+        if not field.data or self.business_hours_id.data is None:
+            return
+        hours = db.session.get(BusinessHours, self.business_hours_id.data)
+        if hours is not None and all(day.mode is DayMode.closed for day in hours.days):
+            raise ValidationError(_l("The chosen business hours have no open hours at all: clients could not "
+                                     "expect an answer. Choose business hours that open, or do not show the "
+                                     "department in the support center."))
+
     def validate_task_locale(self, field):
         if field.data not in current_app.config["LANGUAGES"]:
             raise ValidationError(_l("Choose one of the languages."))
@@ -65,4 +83,8 @@ class DepartmentForm(Form):
             "business_hours_id": self.business_hours_id.data,
             "show_in_support": bool(self.show_in_support.data),
             "task_locale": self.task_locale.data,
+            "response_target_hours": self.response_target_hours.data or DEFAULT_TARGET,  # left empty: the default
         }
+
+    def group_ids(self) -> set[int]:
+        return set(self.client_group_ids.data or ())

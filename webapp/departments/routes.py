@@ -49,7 +49,7 @@ def index():
 def new():
     form = DepartmentForm()
     if form.validate_on_submit():
-        department = create_department(current_user, form.values())
+        department = create_department(current_user, form.values(), form.group_ids())
         db.session.commit()
         flash(_("Department “%(name)s” created. It has no rights yet: grant them below.",
                 name=department.name), "success")
@@ -61,9 +61,10 @@ def new():
 @requires("departments.view", post=("departments.edit",))
 def edit(department_id: int):
     department = get_department_or_404(department_id, with_members=True)
-    form = DepartmentForm(obj=department, department=department)
+    form = DepartmentForm(obj=department, department=department,
+                          client_group_ids=[g.id for g in department.client_groups])
     if form.validate_on_submit():
-        update_department(current_user, department, form.values(), form.version.data)
+        update_department(current_user, department, form.values(), form.version.data, form.group_ids())
         db.session.commit()
         flash(_("Department “%(name)s” saved.", name=department.name), "success")
         return redirect(url_for(".index"))

@@ -9,7 +9,7 @@ from webapp.extensions import db
 from webapp.forms import check_version
 from webapp.grants import check_department_delete
 from webapp.i18n import gettext as _
-from webapp.models import Account, BusinessHours, Department, staff_departments
+from webapp.models import Account, BusinessHours, ClientGroup, Department, staff_departments
 from webapp.models.accounts import utcnow
 from webapp.rights import can, forget_rights
 from webapp.text import fold
@@ -78,23 +78,32 @@ def _check_edit(actor: Account) -> None:
         raise Refused(_("You need the right %(rights)s to do this.", rights="“" + _("Edit departments") + "”"))
 
 
-def create_department(actor: Account, values: dict) -> Department:
+def _groups(ids: set[int]) -> list[ClientGroup]:
+    return list(db.session.scalars(select(ClientGroup).where(ClientGroup.id.in_(ids)))) if ids else []
+
+
+def create_department(actor: Account, values: dict, client_group_ids: set[int] = frozenset()) -> Department:
     """A new department, with no rights: they are granted on its permissions page."""
     _check_edit(actor)
     department = Department(**values, updated_at=utcnow(), updated_by_id=actor.id)
+    department.client_groups = _groups(set(client_group_ids))
     db.session.add(department)
     db.session.flush()
     record(actor, "department.create", department)
     return department
 
 
-def update_department(actor: Account, department: Department, values: dict, version: int | None) -> None:
+def update_department(actor: Account, department: Department, values: dict, version: int | None,
+                      client_group_ids: set[int] | None = None) -> None:
     """Change a department saved from a form showing `version`; a newer version refuses the save (409)."""
     _check_edit(actor)
     check_version(department, version)
     changed = sorted(k for k, v in values.items() if getattr(department, k) != v)
     for key, value in values.items():
         setattr(department, key, value)
+    if client_group_ids is not None and {g.id for g in department.client_groups} != set(client_group_ids):
+        department.client_groups = _groups(set(client_group_ids))
+        changed.append("client_groups")
     if changed:
         department.touch(actor, utcnow())
     db.session.flush()

@@ -18,6 +18,14 @@ staff_departments = Table(
 )
 
 
+department_client_groups = Table(
+    "department_client_groups",
+    db.metadata,
+    Column("department_id", ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
+    Column("client_group_id", ForeignKey("client_groups.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
 class Department(Versioned, db.Model):
     __tablename__ = "departments"
     __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused after a delete
@@ -31,6 +39,9 @@ class Department(Versioned, db.Model):
     business_hours_id: Mapped[int] = mapped_column(ForeignKey("business_hours.id"), index=True)
     show_in_support: Mapped[bool] = mapped_column(Boolean, default=False)
     task_locale: Mapped[str] = mapped_column(String(8), default="en")
+    # The support center: how many business hours a ticket may wait for an answer, and which client groups
+    # see the department (none chosen: every client).
+    response_target_hours: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     business_hours = relationship("BusinessHours", back_populates="departments")
@@ -38,6 +49,7 @@ class Department(Versioned, db.Model):
         "Account", secondary=staff_departments, back_populates="departments", order_by="Account.login"
     )
     rights = relationship("DepartmentRight", cascade="all, delete-orphan", passive_deletes=True)
+    client_groups = relationship("ClientGroup", secondary=department_client_groups, order_by="ClientGroup.name_key")
 
     @property
     def name(self) -> str:
