@@ -13,7 +13,6 @@ from webapp.models import BusinessHours, ClientGroup, DayMode, Department
 from webapp.staff.forms import MultiCheckboxField
 from webapp.text import fold
 
-
 DEFAULT_TARGET = 4  # business hours, as the issue asks
 
 
