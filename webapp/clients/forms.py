@@ -5,11 +5,12 @@ from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, Stri
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import PasswordInput
 
-from webapp.clients.service import ClientValues, group_choices, group_name_taken
+from webapp.clients.service import ClientValues, group_choices
 from webapp.forms import Form, VersionField
 from webapp.hours.service import timezone_choices, timezone_names
 from webapp.i18n import lazy_gettext as _l
 from webapp.ids import parse_id
+from webapp.models import ClientGroup
 from webapp.staff.forms import LOGIN_PATTERN, check_new_password
 from webapp.staff.service import login_taken
 
@@ -97,9 +98,9 @@ class GroupForm(Form):
         self.group = group
 
     def validate_name_en(self, field):
-        if group_name_taken(field.data, self.group.id if self.group else None):
+        if ClientGroup.name_taken(field.data, self.group.id if self.group else None):
             raise ValidationError(_l("A client group with this name already exists."))
 
     def validate_name_ru(self, field):
-        if field.data and group_name_taken(field.data, self.group.id if self.group else None, russian=True):
+        if ClientGroup.name_taken(field.data, self.group.id if self.group else None, russian=True):
             raise ValidationError(_l("A client group with this name already exists."))

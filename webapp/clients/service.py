@@ -118,17 +118,6 @@ def get_group_or_404(group_id: int) -> ClientGroup:
     return group
 
 
-def group_name_taken(name: str | None, except_id: int | None = None, russian: bool = False) -> bool:
-    key = fold(name)
-    if not key:
-        return False
-    column = ClientGroup.name_ru_key if russian else ClientGroup.name_key
-    statement = select(ClientGroup.id).where(column == key)
-    if except_id is not None:
-        statement = statement.where(ClientGroup.id != except_id)
-    return db.session.scalar(statement) is not None
-
-
 def group_members(group: ClientGroup) -> int:
     return db.session.scalar(select(func.count()).select_from(Account).where(Account.client_group_id == group.id))
 

@@ -4,14 +4,12 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from webapp.departments.service import name_taken
 from webapp.extensions import db
 from webapp.forms import Form, VersionField
 from webapp.i18n import lazy_gettext as _l
 from webapp.ids import parse_id
 from webapp.models import BusinessHours, ClientGroup, DayMode, Department
 from webapp.staff.forms import MultiCheckboxField
-from webapp.text import fold
 
 DEFAULT_TARGET = 4  # business hours, as the issue asks
 
@@ -44,17 +42,12 @@ class DepartmentForm(Form):
         self.client_group_ids.choices = [
             SelectChoice(g.id, g.name) for g in db.session.scalars(select(ClientGroup).order_by(ClientGroup.name_key))]
 
-    def _taken(self, which: str) -> bool:
-        return name_taken(self.name_en.data if which == "en" else None,
-                          self.name_ru.data if which == "ru" else None,
-                          self.department.id if self.department else None) is not None
-
     def validate_name_en(self, field):
-        if fold(field.data) and self._taken("en"):
+        if Department.name_taken(field.data, self.department.id if self.department else None):
             raise ValidationError(_l("A department with this name already exists."))
 
     def validate_name_ru(self, field):
-        if fold(field.data) and self._taken("ru"):
+        if Department.name_taken(field.data, self.department.id if self.department else None, russian=True):
             raise ValidationError(_l("A department with this name already exists."))
 
     def validate_business_hours_id(self, field):

@@ -59,20 +59,6 @@ def member_counts(departments) -> dict[int, int]:
     ).all())
 
 
-def name_taken(name_en: str, name_ru: str | None, except_id: int | None = None) -> str | None:
-    """Which name ("en" or "ru") another department already uses, compared by fold(), or None."""
-    for column, value, which in ((Department.name_key, name_en, "en"), (Department.name_ru_key, name_ru, "ru")):
-        key = fold(value)
-        if not key:
-            continue
-        statement = select(Department.id).where(column == key)
-        if except_id is not None:
-            statement = statement.where(Department.id != except_id)
-        if db.session.scalar(statement) is not None:
-            return which
-    return None
-
-
 def _check_edit(actor: Account) -> None:
     if not can(actor, "departments.edit"):
         raise Refused(_("You need the right %(rights)s to do this.", rights="“" + _("Edit departments") + "”"))

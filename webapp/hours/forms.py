@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import TextInput
 
 from webapp.forms import Form, SubForm, VersionField
-from webapp.hours.service import DayHours, name_taken, timezone_choices, timezone_names
+from webapp.hours.service import DayHours, timezone_choices, timezone_names
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
 from webapp.models import BusinessHours, DayMode
@@ -109,11 +109,11 @@ class HoursForm(Form):
         return [getattr(self, name) for name in DAY_FIELDS]
 
     def validate_name_en(self, field):
-        if field.data and name_taken(field.data, except_id=self.schedule.id if self.schedule else None):
+        if BusinessHours.name_taken(field.data, self.schedule.id if self.schedule else None):
             raise ValidationError(_("Business hours called “%(name)s” already exist.", name=field.data))
 
     def validate_name_ru(self, field):
-        if field.data and name_taken(field.data, self.schedule.id if self.schedule else None, russian=True):
+        if BusinessHours.name_taken(field.data, self.schedule.id if self.schedule else None, russian=True):
             raise ValidationError(_("Business hours called “%(name)s” already exist.", name=field.data))
 
     def validate_timezone(self, field):

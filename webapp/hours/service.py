@@ -114,18 +114,6 @@ def get_schedule_or_404(hours_id: int) -> BusinessHours:
     return hours
 
 
-def name_taken(name: str | None, except_id: int | None = None, russian: bool = False) -> bool:
-    """Whether another schedule has this name (English, or Russian), compared by fold()."""
-    key = fold(name)
-    if not key:
-        return False
-    column = BusinessHours.name_ru_key if russian else BusinessHours.name_key
-    statement = select(BusinessHours.id).where(column == key)
-    if except_id is not None:
-        statement = statement.where(BusinessHours.id != except_id)
-    return db.session.scalar(statement) is not None
-
-
 def usage_counts(schedules) -> dict[int, int]:
     """How many departments use each schedule: one query for a page."""
     ids = [h.id for h in schedules]

@@ -1,14 +1,13 @@
 """Departments and their members."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, event
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models.accounts import utcnow
-from webapp.models.localized import localized
+from webapp.models.localized import NamedInTwoLanguages
 from webapp.models.versioned import Versioned
-from webapp.text import KEY_LENGTH, fold
 
 staff_departments = Table(
     "staff_departments",
@@ -26,16 +25,11 @@ department_client_groups = Table(
 )
 
 
-class Department(Versioned, db.Model):
+class Department(NamedInTwoLanguages, Versioned, db.Model):
     __tablename__ = "departments"
     __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused after a delete
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name_en: Mapped[str] = mapped_column(String(120))
-    name_ru: Mapped[str | None] = mapped_column(String(120))
-    # fold() of each name, set on flush: "Отдел Ё" and "отдел ё" collide in the unique index.
-    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True, index=True)
-    name_ru_key: Mapped[str | None] = mapped_column(String(KEY_LENGTH), unique=True, index=True)
     business_hours_id: Mapped[int] = mapped_column(ForeignKey("business_hours.id"), index=True)
     show_in_support: Mapped[bool] = mapped_column(Boolean, default=False)
     task_locale: Mapped[str] = mapped_column(String(8), default="en")
@@ -51,16 +45,6 @@ class Department(Versioned, db.Model):
     rights = relationship("DepartmentRight", cascade="all, delete-orphan", passive_deletes=True)
     client_groups = relationship("ClientGroup", secondary=department_client_groups, order_by="ClientGroup.name_key")
 
-    @property
-    def name(self) -> str:
-        return localized(self.name_en, self.name_ru)
-
     def __repr__(self) -> str:
         return f"<Department {self.name_en}>"
 
-
-@event.listens_for(Department, "before_insert")
-@event.listens_for(Department, "before_update")
-def _department_keys(_mapper, _connection, department: Department) -> None:
-    department.name_key = fold(department.name_en)
-    department.name_ru_key = fold(department.name_ru) or None

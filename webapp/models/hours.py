@@ -3,14 +3,13 @@ import enum
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Enum, ForeignKey, Integer, SmallInteger, String, Time, event
+from sqlalchemy import Enum, ForeignKey, Integer, SmallInteger, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.i18n import lazy_gettext as _l
-from webapp.models.localized import localized
+from webapp.models.localized import NamedInTwoLanguages
 from webapp.models.versioned import Versioned
-from webapp.text import KEY_LENGTH, fold
 
 WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
 WEEKDAY_NAMES = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
@@ -23,25 +22,17 @@ class DayMode(enum.Enum):
     hours = "hours"
 
 
-class BusinessHours(Versioned, db.Model):
+class BusinessHours(NamedInTwoLanguages, Versioned, db.Model):
     __tablename__ = "business_hours"
     __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused after a delete
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name_en: Mapped[str] = mapped_column(String(120))
-    name_ru: Mapped[str | None] = mapped_column(String(120))
-    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True, index=True)  # fold(name_en), set on flush
-    name_ru_key: Mapped[str | None] = mapped_column(String(KEY_LENGTH), unique=True, index=True)
     timezone: Mapped[str] = mapped_column(String(64))
 
     days = relationship(
         "BusinessDay", order_by="BusinessDay.weekday", cascade="all, delete-orphan", lazy="selectin"
     )
     departments = relationship("Department", back_populates="business_hours")
-
-    @property
-    def name(self) -> str:
-        return localized(self.name_en, self.name_ru)
 
     def day(self, weekday: int) -> "BusinessDay | None":
         return next((d for d in self.days if d.weekday == weekday), None)
@@ -98,9 +89,3 @@ class BusinessDay(db.Model):
             return str(_l("open 24 hours"))  # the same words as the form's "Open 24 hours"
         return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
 
-
-@event.listens_for(BusinessHours, "before_insert")
-@event.listens_for(BusinessHours, "before_update")
-def _schedule_keys(_mapper, _connection, hours: BusinessHours) -> None:
-    hours.name_key = fold(hours.name_en)
-    hours.name_ru_key = fold(hours.name_ru) or None

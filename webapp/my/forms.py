@@ -1,13 +1,12 @@
 """The client's own profile: password (with the current one), language and time zone."""
-from flask import current_app, request
+from flask import current_app
 from wtforms import PasswordField, SelectField, ValidationError
 from wtforms.validators import Length
 
-from webapp.auth import throttle
 from webapp.forms import Form, VersionField
 from webapp.hours.service import timezone_choices, timezone_names
 from webapp.i18n import lazy_gettext as _l
-from webapp.staff.forms import check_new_password
+from webapp.staff.forms import check_current_password, check_new_password
 
 
 class ClientProfileForm(Form):
@@ -25,16 +24,8 @@ class ClientProfileForm(Form):
         self.timezone.choices = timezone_choices(self.timezone.data)
 
     def validate_current_password(self, field):
-        if not self.new_password.data:
-            return
-        if not field.data:
-            raise ValidationError(_l("Enter your current password to set a new one."))
-        address = request.remote_addr  # guesses count like failed logins
-        with throttle.attempt(address):
-            throttle.check_login_allowed(self.account.login, address)
-            if not self.account.check_password(field.data):
-                throttle.count_failure(self.account.login, address)
-                raise ValidationError(_l("This is not your current password."))
+        if self.new_password.data:
+            check_current_password(self.account, field.data)
 
     def validate_new_password(self, field):
         if field.data:

@@ -1,15 +1,14 @@
 """The profile form: only what a person may change about themselves (no departments, rights or full access)."""
-from flask import current_app, request
+from flask import current_app
 from flask_wtf.file import FileField
-from wtforms import BooleanField, PasswordField, SelectField, StringField, ValidationError
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from webapp.auth import throttle
 from webapp.forms import Form, VersionField
 from webapp.i18n import current_language
 from webapp.i18n import lazy_gettext as _l
 from webapp.profile.service import ProfileValues
-from webapp.staff.forms import check_new_password, read_avatar, validate_phone_number
+from webapp.staff.forms import check_current_password, check_new_password, read_avatar, validate_phone_number
 
 
 class ProfileForm(Form):
@@ -29,17 +28,8 @@ class ProfileForm(Form):
         self.avatar_png: bytes | None = None
 
     def validate_current_password(self, field):
-        if not self.new_password.data:
-            return
-        if not field.data:
-            raise ValidationError(_l("Enter your current password to set a new one."))
-        # Guesses count like failed logins: the same limit for this login from this address.
-        address = request.remote_addr
-        with throttle.attempt(address):
-            throttle.check_login_allowed(self.account.login, address)
-            if not self.account.check_password(field.data):
-                throttle.count_failure(self.account.login, address)
-                raise ValidationError(_l("This is not your current password."))
+        if self.new_password.data:
+            check_current_password(self.account, field.data)
 
     def validate_new_password(self, field):
         if field.data:

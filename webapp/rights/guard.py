@@ -34,6 +34,11 @@ def login_url(for_htmx: bool = False) -> str:
     return url_for("auth.login", next=next_path)
 
 
+def to_login():
+    """Anonymous visitors log in first, and come back (an HTMX request is redirected by HX-Redirect)."""
+    return hx_redirect(login_url(for_htmx=True)) if is_htmx() else redirect(login_url())
+
+
 def require(*function_ids: str) -> None:
     """403 unless the current staff member holds every function: the same answer as @requires gives."""
     if not current_user.is_authenticated or not current_user.is_staff:
@@ -58,7 +63,7 @@ def requires(*function_ids: str, post: tuple[str, ...] = ()):
         @wraps(view)
         def guarded(*args, **kwargs):
             if not current_user.is_authenticated:
-                return hx_redirect(login_url(for_htmx=True)) if is_htmx() else redirect(login_url())
+                return to_login()
             require(*function_ids, *(post if request.method == "POST" else ()))
             return view(*args, **kwargs)
 
@@ -74,7 +79,7 @@ def signed_in(view):
     @wraps(view)
     def guarded(*args, **kwargs):
         if not current_user.is_authenticated:
-            return hx_redirect(login_url(for_htmx=True)) if is_htmx() else redirect(login_url())
+            return to_login()
         return view(*args, **kwargs)
 
     setattr(guarded, REQUIRED, ())
@@ -87,7 +92,7 @@ def client_area(view):
     @wraps(view)
     def guarded(*args, **kwargs):
         if not current_user.is_authenticated:
-            return hx_redirect(login_url(for_htmx=True)) if is_htmx() else redirect(login_url())
+            return to_login()
         if current_user.is_staff:
             return hx_redirect(url_for("main.dashboard")) if is_htmx() else redirect(url_for("main.dashboard"))
         return view(*args, **kwargs)

@@ -44,6 +44,23 @@ def validate_phone_number(field) -> None:
     field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def check_current_password(account, password: str | None) -> None:
+    """The current password, asked before a new one is set on a profile; guesses count like failed logins
+    (the same limit for this login from this address)."""
+    from flask import request
+
+    from webapp.auth import throttle
+
+    if not password:
+        raise ValidationError(_l("Enter your current password to set a new one."))
+    address = request.remote_addr
+    with throttle.attempt(address):
+        throttle.check_login_allowed(account.login, address)
+        if not account.check_password(password):
+            throttle.count_failure(account.login, address)
+            raise ValidationError(_l("This is not your current password."))
+
+
 def check_new_password(password: str, login: str | None) -> None:
     """The rules of a new password: its length, and not the login."""
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
