@@ -45,6 +45,7 @@ def url_for_rule(rule, ids) -> str:
 # A new endpoint fails test_the_table_names_every_endpoint until it is added here.
 VIEW_DEPARTMENTS, EDIT_DEPARTMENTS = {"departments.view"}, {"departments.view", "departments.edit"}
 VIEW_STAFF, EDIT_STAFF = {"staff.view"}, {"staff.view", "staff.edit"}
+SUPPORT = {"support.tickets"}
 REQUIRED_RIGHTS = {
     "auth.logout": (None, set()),
     "main.dashboard": (set(), None),
@@ -77,6 +78,18 @@ REQUIRED_RIGHTS = {
     "clients.groups": ({"clients.view", "clients.edit"}, {"clients.view", "clients.edit"}),
     "clients.edit_group": ({"clients.view", "clients.edit"}, {"clients.view", "clients.edit"}),
     "clients.delete_group": ({"clients.view", "clients.edit"}, {"clients.view", "clients.edit"}),
+    "my.tickets": (set(), None),
+    "my.new_ticket": (set(), set()),
+    "my.ticket": (set(), set()),
+    "my.close_ticket": (None, set()),
+    "my.ticket_file": (set(), None),
+    "support.queue": (SUPPORT, None),
+    "support.ticket": (SUPPORT, SUPPORT),
+    "support.assign": (None, SUPPORT),
+    "support.move": (None, SUPPORT),
+    "support.close": (None, SUPPORT),
+    "support.reopen": (None, SUPPORT),
+    "support.ticket_file": (SUPPORT, None),
 }
 
 
@@ -122,7 +135,7 @@ def test_every_function_an_endpoint_requires_is_checked(app):
     db.session.add(group)
     db.session.flush()
     ids = {"department_id": target_department.id, "staff_id": target_staff.id, "hours_id": 1,
-           "client_id": target_client.id, "group_id": group.id}
+           "client_id": target_client.id, "group_id": group.id, "ticket_id": 1, "file_id": 1}
     cases = guarded_cases(app)
     assert len(cases) >= 20
     checked = 0

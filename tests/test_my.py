@@ -21,7 +21,7 @@ def test_a_client_logs_in_and_lands_on_my(app, client):
     assert response.status_code == 302 and response.location == "/my"
     page = client.get("/my").text
     assert "Welcome, Acme Ltd" in page and "acme@example.com" in page
-    assert 'href="/my/profile"' in page and 'class="sidebar"' not in page
+    assert 'href="/my/profile"' in page and 'href="/my/tickets"' in page and 'href="/clients"' not in page
 
 
 def test_staff_opening_my_are_sent_to_the_console(as_admin):

@@ -44,7 +44,7 @@ def create_app(config_class=config.Config) -> Flask:
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
 
-    from webapp import auth, clients, departments, errors, hours, main, my, profile, staff
+    from webapp import auth, clients, departments, errors, hours, main, my, profile, staff, support
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
@@ -54,6 +54,7 @@ def create_app(config_class=config.Config) -> Flask:
     app.register_blueprint(clients.bp)
     app.register_blueprint(my.bp)
     app.register_blueprint(profile.bp)
+    app.register_blueprint(support.bp)
     errors.register(app)
 
     from webapp.cli import register as register_cli
@@ -66,20 +67,18 @@ def create_app(config_class=config.Config) -> Flask:
 
 def _register_template_helpers(app: Flask) -> None:
     from webapp.models.localized import current_language
+    from webapp.moments import format_moment, is_overdue, time_left, viewer_timezone
     from webapp.navigation import visible_nav
     from webapp.rights.guard import has_right
 
-    @app.template_filter("moment")
-    def moment(value):
-        """A stored UTC moment as "2026-11-26 17:05 UTC": 24-hour, the same in both languages."""
-        if value is None:
-            return ""
-        return f"{value:%Y-%m-%d %H:%M} UTC"
+    app.add_template_filter(format_moment, "moment")  # the viewer's zone: "2026-11-26 18:05 CET"
+    app.add_template_filter(time_left, "time_left")
+    app.add_template_filter(is_overdue, "overdue")
 
     @app.context_processor
     def inject():
         return {"has_right": has_right, "languages": app.config["LANGUAGES"],
-                "current_language": current_language(), "visible_nav": visible_nav}
+                "current_language": current_language(), "visible_nav": visible_nav, "viewer_timezone": viewer_timezone}
 
 
 def _security_headers(response):

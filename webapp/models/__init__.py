@@ -5,8 +5,18 @@ from webapp.models.clients import ClientGroup
 from webapp.models.departments import Department, department_client_groups, staff_departments
 from webapp.models.hours import BusinessDay, BusinessHours, DayMode
 from webapp.models.rights import DepartmentRight, StaffRight
+from webapp.models.tickets import (
+                                   AssignmentMode,
+                                   CannedReply,
+                                   MessageKind,
+                                   Ticket,
+                                   TicketAttachment,
+                                   TicketMessage,
+                                   TicketStatus,
+)
 
 __all__ = [
     "Account", "AccountKind", "AccountSession", "AuditEntry", "BusinessDay", "ClientGroup", "BusinessHours",
     "DayMode", "Department", "department_client_groups", "DepartmentRight", "StaffRight", "staff_departments",
+    "AssignmentMode", "CannedReply", "MessageKind", "Ticket", "TicketAttachment", "TicketMessage", "TicketStatus",
 ]

@@ -1,11 +1,11 @@
 """Accounts: one model for both types, clients and staff, and their login sessions."""
 import enum
 import hashlib
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, LargeBinary, String, event
+from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Integer, LargeBinary, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -56,6 +56,11 @@ class Account(Versioned, UserMixin, db.Model):
     client_group_id: Mapped[int | None] = mapped_column(
         ForeignKey("client_groups.id", ondelete="SET NULL", name="fk_accounts_client_group", use_alter=True),
         index=True)  # use_alter: client_groups points back at accounts (who changed it last)
+    # Staff in the support center: away (optionally until a date) takes them out of automatic assignment;
+    # ticket emails can be turned off.
+    away: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    away_until: Mapped[date | None] = mapped_column(Date)
+    ticket_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     # fold() of login, names and email: staff search is one LIKE on one column, in every script.
     search_key: Mapped[str] = mapped_column(String(800), default="")
 

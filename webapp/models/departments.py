@@ -1,12 +1,13 @@
 """Departments and their members."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, DateTime, Enum, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models.accounts import utcnow
 from webapp.models.localized import NamedInTwoLanguages
+from webapp.models.tickets import AssignmentMode
 from webapp.models.versioned import Versioned
 
 staff_departments = Table(
@@ -36,6 +37,13 @@ class Department(NamedInTwoLanguages, Versioned, db.Model):
     # The support center: how many business hours a ticket may wait for an answer, and which client groups
     # see the department (none chosen: every client).
     response_target_hours: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
+    # Automatic assignment of new tickets among active members who are not away; round robin remembers whom
+    # it chose last.
+    assignment: Mapped[AssignmentMode] = mapped_column(
+        Enum(AssignmentMode, name="assignment_mode", native_enum=False, length=16), default=AssignmentMode.off,
+        server_default="off")
+    last_assigned_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL", name="fk_departments_last_assigned"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     business_hours = relationship("BusinessHours", back_populates="departments")

@@ -1,0 +1,72 @@
+"""Moments as people read them: in the viewer's time zone (a client's own, a staff member's from My profile,
+else the server's), 24-hour in both languages, and how long is left until a deadline."""
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import g, has_request_context
+from flask_login import current_user
+
+from webapp.i18n import gettext as _
+
+
+def viewer_timezone() -> str:
+    """The IANA zone dates are shown in for the current viewer."""
+    if has_request_context():
+        cached = g.get("_viewer_zone")
+        if cached:
+            return cached
+    zone = None
+    if has_request_context() and current_user and current_user.is_authenticated:
+        zone = current_user.timezone
+    if not zone:
+        from webapp.hours.service import server_timezone
+        zone = server_timezone()
+    if has_request_context():
+        g._viewer_zone = zone
+    return zone
+
+
+def local(moment: datetime, zone: str | None = None) -> datetime:
+    if moment.tzinfo is None:  # SQLite hands back naive values for aware columns: they are UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(zone or viewer_timezone()))
+
+
+def format_moment(moment: datetime | None, zone: str | None = None) -> str:
+    """"2026-11-26 18:05 CET": the viewer's wall time and the zone's abbreviation."""
+    if moment is None:
+        return ""
+    wall = local(moment, zone)
+    return f"{wall:%Y-%m-%d %H:%M} {wall.tzname()}"
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days >= 2:
+        return _("%(days)d d %(hours)d h", days=days, hours=hours)
+    hours += days * 24
+    if hours:
+        return _("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes)
+    return _("%(minutes)d min", minutes=minutes)
+
+
+def time_left(due: datetime | None, now: datetime | None = None) -> str:
+    """"3 h 20 min left" or "overdue by 1 h 5 min"."""
+    if due is None:
+        return ""
+    if due.tzinfo is None:
+        due = due.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    if due > now:
+        return _("%(span)s left", span=_span(due - now + timedelta(seconds=59)))
+    return _("overdue by %(span)s", span=_span(now - due))
+
+
+def is_overdue(due: datetime | None, now: datetime | None = None) -> bool:
+    if due is None:
+        return False
+    if due.tzinfo is None:
+        due = due.replace(tzinfo=UTC)
+    return due <= (now or datetime.now(UTC))

@@ -1,0 +1,491 @@
+"""Support tickets: who sees which, the deadline clock, replies, notes, assignment, moves, closing.
+
+Each function checks its own rules, changes the session and flushes; the caller commits (with the outbox
+messages queued by the same change). Scoping: a client reaches only their tickets, a staff member only the
+tickets of their departments (full access: all); anything else is a 404, the same answer as a missing id.
+"""
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import abort
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.orm import aliased, selectinload
+
+from webapp.audit import record
+from webapp.errors import Refused
+from webapp.extensions import db
+from webapp.hours import business_time
+from webapp.i18n import gettext as _
+from webapp.models import (
+    Account,
+    AccountKind,
+    AssignmentMode,
+    ClientGroup,
+    Department,
+    MessageKind,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+    TicketStatus,
+    staff_departments,
+)
+from webapp.models.accounts import utcnow
+from webapp.support.attachments import Upload
+from webapp.text import fold
+
+SUBJECT_MAX = 200
+BODY_MAX = 20000
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive values for aware columns: they are UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+# Departments a client may write to ----------------------------------------------------------------
+
+def visible_departments_statement(client: Account):
+    """Departments shown in the support center and visible to the client's group (none chosen: everyone)."""
+    groups = Department.client_groups
+    visible_to_group = ~groups.any()
+    if client.client_group_id is not None:
+        visible_to_group = or_(visible_to_group, groups.any(ClientGroup.id == client.client_group_id))
+    return select(Department).where(Department.show_in_support.is_(True), visible_to_group)
+
+
+def visible_departments(client: Account) -> list[Department]:
+    statement = visible_departments_statement(client).options(selectinload(Department.business_hours))
+    departments = list(db.session.scalars(statement))
+    return sorted(departments, key=lambda d: d.name.casefold())
+
+
+def calendar_of(department: Department) -> business_time.Calendar:
+    return business_time.calendar_for(department.business_hours)
+
+
+def deadline(department: Department, since: datetime) -> datetime | None:
+    """The response target counted in the department's open hours from `since` (None if it never opens)."""
+    try:
+        return business_time.add(calendar_of(department), aware(since),
+                                 timedelta(hours=department.response_target_hours))
+    except business_time.NeverOpen:
+        return None
+
+
+@dataclass
+class DepartmentChoice:
+    """A department as a client sees it when writing: open now or when it opens, and when to expect an answer."""
+
+    department: Department
+    open_now: bool
+    opens_at: datetime | None
+    answer_by: datetime | None
+
+
+def department_choices(client: Account, now: datetime | None = None) -> list[DepartmentChoice]:
+    now = now or utcnow()
+    choices = []
+    for department in visible_departments(client):
+        calendar = calendar_of(department)
+        try:
+            opens = business_time.next_opening(calendar, now)
+        except business_time.NeverOpen:
+            opens = None
+        choices.append(DepartmentChoice(department, opens is not None and opens <= now, opens,
+                                        deadline(department, now)))
+    return choices
+
+
+# Finding tickets ----------------------------------------------------------------------------------
+
+def _not_found():
+    abort(404, _("There is no such ticket."))
+
+
+def get_client_ticket_or_404(client: Account, ticket_id: int) -> Ticket:
+    ticket = db.session.scalar(select(Ticket).where(Ticket.id == ticket_id, Ticket.client_id == client.id))
+    if ticket is None:
+        _not_found()
+    return ticket
+
+
+def staff_department_ids(staff: Account) -> list[int] | None:
+    """The departments whose tickets a staff member sees; None means all (full access)."""
+    if staff.full_access:
+        return None
+    return list(db.session.scalars(select(staff_departments.c.department_id)
+                                   .where(staff_departments.c.account_id == staff.id)))
+
+
+def scope_to_staff(statement, staff: Account):
+    ids = staff_department_ids(staff)
+    if ids is None:
+        return statement
+    return statement.where(Ticket.department_id.in_(ids)) if ids else statement.where(False)
+
+
+def get_staff_ticket_or_404(staff: Account, ticket_id: int, *, lock: bool = False) -> Ticket:
+    statement = scope_to_staff(select(Ticket).where(Ticket.id == ticket_id), staff)
+    if lock:
+        statement = statement.with_for_update()
+    ticket = db.session.scalar(statement)
+    if ticket is None:
+        _not_found()
+    return ticket
+
+
+def thread(ticket: Ticket, for_client: bool) -> list[TicketMessage]:
+    """The messages (a client's view has no internal notes or events), with authors and file names: 2 queries."""
+    statement = (select(TicketMessage).where(TicketMessage.ticket_id == ticket.id).order_by(TicketMessage.id)
+                 .options(selectinload(TicketMessage.author), selectinload(TicketMessage.attachments)))
+    if for_client:
+        statement = statement.where(TicketMessage.kind.in_((MessageKind.client, MessageKind.reply)))
+    return list(db.session.scalars(statement))
+
+
+def get_attachment_or_404(ticket: Ticket, attachment_id: int, for_client: bool) -> TicketAttachment:
+    statement = (select(TicketAttachment).join(TicketMessage, TicketMessage.id == TicketAttachment.message_id)
+                 .where(TicketAttachment.id == attachment_id, TicketAttachment.ticket_id == ticket.id))
+    if for_client:
+        statement = statement.where(TicketMessage.kind.in_((MessageKind.client, MessageKind.reply)))
+    attachment = db.session.scalar(statement)
+    if attachment is None:
+        abort(404, _("There is no such file."))
+    return attachment
+
+
+# Lists --------------------------------------------------------------------------------------------
+
+CLIENT_LIST_COLUMNS = (Ticket.id, Ticket.subject, Ticket.status, Ticket.due_at, Ticket.last_message_at,
+                       Department.name_en.label("department_en"), Department.name_ru.label("department_ru"))
+
+
+def client_tickets(client: Account):
+    """The client's tickets, the most recent activity first: plain rows."""
+    return (select(*CLIENT_LIST_COLUMNS).join(Department, Department.id == Ticket.department_id)
+            .where(Ticket.client_id == client.id)
+            .order_by(Ticket.last_message_at.desc(), Ticket.id.desc()))
+
+
+@dataclass
+class QueueFilter:
+    department_id: int | None = None
+    status: str = "open"  # open (not closed), all, or a TicketStatus value
+    assignee: str = "anyone"  # me, unassigned, anyone
+    overdue: bool = False
+    q: str = ""
+
+    @property
+    def active(self) -> bool:
+        return (self.department_id is not None or self.status != "open" or self.assignee != "anyone"
+                or self.overdue or bool(self.q))
+
+    def args(self) -> dict:
+        """The query string that reproduces the filter (defaults left out)."""
+        args = {}
+        if self.department_id is not None:
+            args["department"] = self.department_id
+        if self.status != "open":
+            args["status"] = self.status
+        if self.assignee != "anyone":
+            args["assignee"] = self.assignee
+        if self.overdue:
+            args["overdue"] = "1"
+        if self.q:
+            args["q"] = self.q
+        return args
+
+
+STATUS_FILTERS = ("open", "all", *(status.value for status in TicketStatus))
+ASSIGNEE_FILTERS = ("anyone", "me", "unassigned")
+
+
+def queue(staff: Account, wanted: QueueFilter, now: datetime | None = None):
+    """The staff member's queue as plain rows: deadlines first (overdue on top), then the latest activity."""
+    now = now or utcnow()
+    client = aliased(Account)
+    assignee = aliased(Account)
+    statement = (select(Ticket.id, Ticket.subject, Ticket.status, Ticket.due_at, Ticket.last_message_at,
+                        Ticket.assignee_id, client.name_en.label("client_name"), client.login.label("client_login"),
+                        assignee.name_en.label("assignee_name"), Department.name_en.label("department_en"),
+                        Department.name_ru.label("department_ru"))
+                 .join(client, client.id == Ticket.client_id)
+                 .join(Department, Department.id == Ticket.department_id)
+                 .outerjoin(assignee, assignee.id == Ticket.assignee_id))
+    statement = scope_to_staff(statement, staff)
+    if wanted.department_id is not None:
+        statement = statement.where(Ticket.department_id == wanted.department_id)
+    if wanted.status == "open":
+        statement = statement.where(Ticket.status != TicketStatus.closed)
+    elif wanted.status != "all":
+        statement = statement.where(Ticket.status == TicketStatus(wanted.status))
+    if wanted.assignee == "me":
+        statement = statement.where(Ticket.assignee_id == staff.id)
+    elif wanted.assignee == "unassigned":
+        statement = statement.where(Ticket.assignee_id.is_(None))
+    if wanted.overdue:
+        statement = statement.where(Ticket.due_at.is_not(None), Ticket.due_at <= now)
+    key = fold(wanted.q)
+    if key:
+        statement = statement.where(or_(Ticket.subject_key.contains(key, autoescape=True),
+                                        client.search_key.contains(key, autoescape=True)))
+    no_deadline = case((Ticket.due_at.is_(None), 1), else_=0)
+    return statement.order_by(no_deadline, Ticket.due_at, Ticket.last_message_at.desc(), Ticket.id.desc())
+
+
+def department_options(staff: Account) -> list[Department]:
+    """The departments whose tickets the staff member sees, for the queue's filter."""
+    ids = staff_department_ids(staff)
+    statement = select(Department)
+    if ids is not None:
+        statement = statement.where(Department.id.in_(ids))
+    return sorted(db.session.scalars(statement), key=lambda d: d.name.casefold())
+
+
+def assignable_members(department: Department) -> list[Account]:
+    return [member for member in department.members if member.active and member.is_staff]
+
+
+# The clock ----------------------------------------------------------------------------------------
+
+def _start_clock(ticket: Ticket, department: Department, since: datetime) -> None:
+    ticket.awaiting_since = since
+    ticket.due_at = deadline(department, since)
+    ticket.overdue_notified = False
+
+
+def _stop_clock(ticket: Ticket) -> None:
+    ticket.awaiting_since = None
+    ticket.due_at = None
+    ticket.overdue_notified = False
+
+
+def _add_message(ticket: Ticket, author: Account | None, kind: MessageKind, body: str, now: datetime,
+                 uploads: list[Upload] = ()) -> TicketMessage:
+    message = TicketMessage(ticket=ticket, author=author, kind=kind, body=body, created_at=now)
+    db.session.add(message)
+    if ticket.id is None:
+        db.session.flush()
+    for upload in uploads:
+        message.attachments.append(TicketAttachment(ticket_id=ticket.id, filename=upload.filename,
+                                                    content_type=upload.content_type, size=len(upload.data),
+                                                    data=upload.data))
+    db.session.flush()
+    ticket.last_message_id = message.id
+    if kind is not MessageKind.event:
+        ticket.last_message_at = now
+    return message
+
+
+def _event(ticket: Ticket, actor: Account | None, text: str, now: datetime) -> None:
+    """A line in the thread for staff ("Assigned to Ann Smith."), stored in English for the audit's sake
+    and shown as written."""
+    _add_message(ticket, actor, MessageKind.event, text, now)
+
+
+# Client actions -----------------------------------------------------------------------------------
+
+def open_ticket(client: Account, department_id: int, subject: str, body: str, uploads: list[Upload],
+                now: datetime | None = None) -> Ticket:
+    """A client's new ticket to a department they may write to; anything else is refused and creates nothing."""
+    now = now or utcnow()
+    department = db.session.scalar(visible_departments_statement(client).where(Department.id == department_id))
+    if department is None:
+        raise Refused(_("Choose a department from the list."), 422)
+    ticket = Ticket(client=client, department=department, subject=subject, subject_key=fold(subject)[:200],
+                    status=TicketStatus.new, created_at=now, last_message_at=now)
+    db.session.add(ticket)
+    _start_clock(ticket, department, now)
+    _add_message(ticket, client, MessageKind.client, body, now, uploads)
+    auto_assign(ticket, department, now)
+    return ticket
+
+
+def client_reply(client: Account, ticket: Ticket, body: str, uploads: list[Upload],
+                 now: datetime | None = None) -> TicketMessage:
+    """A client's reply: reopens a closed ticket; starts the clock unless it already runs."""
+    now = now or utcnow()
+    if ticket.client_id != client.id:  # pragma: no cover - the loader already scoped it
+        _not_found()
+    if not ticket.status.awaits_staff:
+        _start_clock(ticket, ticket.department, now)
+    if ticket.status is TicketStatus.closed:
+        ticket.closed_at = None
+    if ticket.status is not TicketStatus.new:
+        ticket.status = TicketStatus.waiting_staff
+    message = _add_message(ticket, client, MessageKind.client, body, now, uploads)
+    if ticket.assignee_id is None:
+        auto_assign(ticket, ticket.department, now)
+    return message
+
+
+def client_close(client: Account, ticket: Ticket, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    if ticket.status is TicketStatus.closed:
+        return
+    _close(ticket, client, now)
+
+
+# Staff actions ------------------------------------------------------------------------------------
+
+class StaleThread(Exception):
+    """New messages arrived after the sender opened the page: show them and ask again."""
+
+
+def staff_reply(staff: Account, ticket: Ticket, body: str, uploads: list[Upload], last_seen: int | None,
+                internal: bool, now: datetime | None = None) -> TicketMessage:
+    """A reply (the client sees it; stops the clock) or an internal note (the client never does).
+    Refused with StaleThread when a message arrived after `last_seen`, the newest message the page showed."""
+    now = now or utcnow()
+    if last_seen is not None and (ticket.last_message_id or 0) > last_seen:
+        raise StaleThread()
+    if internal:
+        return _add_message(ticket, staff, MessageKind.note, body, now, uploads)
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+        try:
+            spent = business_time.elapsed(calendar_of(ticket.department), aware(ticket.created_at), now)
+        except business_time.NeverOpen:
+            spent = timedelta(0)
+        ticket.first_response_minutes = int(spent.total_seconds() // 60)
+        ticket.first_response_in_target = spent <= timedelta(hours=ticket.department.response_target_hours)
+    if ticket.status is TicketStatus.closed:
+        ticket.closed_at = None
+    ticket.status = TicketStatus.waiting_client
+    _stop_clock(ticket)
+    if ticket.assignee_id is None:
+        ticket.assignee_id = staff.id
+    message = _add_message(ticket, staff, MessageKind.reply, body, now, uploads)
+    return message
+
+
+def assign(staff: Account, ticket: Ticket, assignee_id: int | None, expected_id: int | None,
+           now: datetime | None = None) -> None:
+    """Give the ticket to a member of its department (None: nobody). `expected_id` is the assignee the page
+    showed: when someone else changed it meanwhile, the first change wins and this one is refused, naming
+    who has it."""
+    now = now or utcnow()
+    if assignee_id is not None:
+        person = db.session.get(Account, assignee_id)
+        eligible = (person is not None and person.is_staff and person.active
+                    and (person.id == staff.id and staff.full_access
+                         or ticket.department_id in {d.id for d in person.departments}))
+        if not eligible:
+            raise Refused(_("Choose a member of the ticket's department."), 422)
+    if assignee_id == ticket.assignee_id == expected_id:
+        return
+    expected = Ticket.assignee_id.is_(None) if expected_id is None else Ticket.assignee_id == expected_id
+    result = db.session.execute(update(Ticket).where(Ticket.id == ticket.id, expected)
+                                .values(assignee_id=assignee_id).execution_options(synchronize_session=False))
+    db.session.refresh(ticket, ["assignee_id"])
+    if result.rowcount != 1:
+        holder = db.session.get(Account, ticket.assignee_id) if ticket.assignee_id else None
+        if holder is None:
+            raise Refused(_("Someone else changed the assignee of this ticket just now: it is unassigned now. "
+                            "Look again, then choose."), 409)
+        raise Refused(_("%(name)s has this ticket now: someone assigned it just before you.",
+                        name=holder.name), 409)
+    person = db.session.get(Account, assignee_id) if assignee_id else None
+    _event(ticket, staff, f"Assigned to {person.name_en}." if person else "Unassigned.", now)
+    record(staff, "ticket.assign", f"ticket:{ticket.id}", person.login if person else "-")
+
+
+def move(staff: Account, ticket: Ticket, department_id: int, now: datetime | None = None) -> Department:
+    """Send the ticket to another department: its deadline is recomputed from that department's schedule and
+    target; an assignee who is not a member there lets go of it (automatic assignment may pick it up)."""
+    now = now or utcnow()
+    target = db.session.get(Department, department_id)
+    if target is None:
+        raise Refused(_("Choose a department from the list."), 422)
+    if target.id == ticket.department_id:
+        return target
+    old_name = ticket.department.name_en
+    ticket.department = target
+    ticket.department_id = target.id
+    if ticket.status.awaits_staff and ticket.awaiting_since is not None:
+        _start_clock(ticket, target, aware(ticket.awaiting_since))
+    if ticket.assignee_id is not None and target.id not in {d.id for d in ticket.assignee.departments}:
+        ticket.assignee_id = None
+    _event(ticket, staff, f"Moved from {old_name} to {target.name_en}.", now)
+    record(staff, "ticket.move", f"ticket:{ticket.id}", f"{old_name} → {target.name_en}")
+    if ticket.assignee_id is None and ticket.status is not TicketStatus.closed:
+        auto_assign(ticket, target, now)
+    return target
+
+
+def _close(ticket: Ticket, actor: Account, now: datetime) -> None:
+    ticket.status = TicketStatus.closed
+    ticket.closed_at = now
+    _stop_clock(ticket)
+    _event(ticket, actor, "Closed.", now)
+
+
+def staff_close(staff: Account, ticket: Ticket, now: datetime | None = None) -> None:
+    if ticket.status is not TicketStatus.closed:
+        _close(ticket, staff, now or utcnow())
+        record(staff, "ticket.close", f"ticket:{ticket.id}")
+
+
+def staff_reopen(staff: Account, ticket: Ticket, now: datetime | None = None) -> None:
+    """A reopened ticket waits for staff again, with a new clock."""
+    now = now or utcnow()
+    if ticket.status is not TicketStatus.closed:
+        return
+    ticket.status = TicketStatus.waiting_staff
+    ticket.closed_at = None
+    _start_clock(ticket, ticket.department, now)
+    _event(ticket, staff, "Reopened.", now)
+    record(staff, "ticket.reopen", f"ticket:{ticket.id}")
+
+
+# Automatic assignment -----------------------------------------------------------------------------
+
+def _eligible_members(department: Department, today) -> list[Account]:
+    statement = (select(Account).join(staff_departments, staff_departments.c.account_id == Account.id)
+                 .where(staff_departments.c.department_id == department.id, Account.active.is_(True),
+                        Account.kind == AccountKind.staff,
+                        or_(Account.away.is_(False), and_(Account.away_until.is_not(None),
+                                                          Account.away_until < today)))
+                 .order_by(Account.id))
+    return list(db.session.scalars(statement))
+
+
+def auto_assign(ticket: Ticket, department: Department, now: datetime | None = None) -> Account | None:
+    """Round robin or fewest open tickets among active members who are not away; nobody eligible leaves the
+    ticket unassigned. The department row is locked first, so concurrent arrivals take turns."""
+    if department.assignment is AssignmentMode.off or ticket.status is TicketStatus.closed:
+        return None
+    now = now or utcnow()
+    db.session.execute(select(Department.id).where(Department.id == department.id).with_for_update())
+    db.session.refresh(department, ["last_assigned_id"])
+    members = _eligible_members(department, now.date())
+    if not members:
+        return None
+    if department.assignment is AssignmentMode.round_robin:
+        after = [m for m in members if department.last_assigned_id is not None and m.id > department.last_assigned_id]
+        chosen = (after or members)[0]
+    else:
+        open_counts = dict(db.session.execute(
+            select(Ticket.assignee_id, func.count()).where(Ticket.assignee_id.in_([m.id for m in members]),
+                                                          Ticket.status != TicketStatus.closed,
+                                                          Ticket.id != ticket.id)
+            .group_by(Ticket.assignee_id)).all())
+        chosen = min(members, key=lambda m: (open_counts.get(m.id, 0), m.id))
+    ticket.assignee_id = chosen.id
+    department.last_assigned_id = chosen.id
+    db.session.flush()
+    return chosen
+
+
+def release_tickets(person: Account, now: datetime | None = None) -> int:
+    """A disabled or deleted staff member's open tickets become unassigned in their departments, and
+    automatic assignment picks them up."""
+    tickets = list(db.session.scalars(select(Ticket).where(Ticket.assignee_id == person.id,
+                                                          Ticket.status != TicketStatus.closed)))
+    for ticket in tickets:
+        ticket.assignee_id = None
+        db.session.flush()
+        auto_assign(ticket, ticket.department, now)
+    return len(tickets)
