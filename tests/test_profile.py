@@ -18,7 +18,9 @@ def logged_in(app, account):
 
 def profile_data(account, **changes):
     data = {"locale": account.locale or "en", "phone": account.phone or "", "version": str(account.version),
-            "current_password": "", "new_password": ""}
+            "current_password": "", "new_password": "", "timezone": account.timezone or ""}
+    if account.ticket_emails:
+        data["ticket_emails"] = "y"
     data.update(changes)
     return data
 
@@ -178,3 +180,36 @@ def test_a_form_from_an_older_version_is_refused(app, admin):
     assert response.status_code == 409
     db.session.expire_all()
     assert staff.phone is None
+
+
+def test_time_zone_away_and_ticket_emails(app, client):
+    from datetime import timedelta
+
+    from tests.factories import make_customer_account, make_department
+    from webapp.models import AssignmentMode, Ticket
+    from webapp.models.accounts import utcnow
+    from webapp.support import service
+
+    desk = make_department("Desk", show_in_support=True, rights=["support.tickets"])
+    desk.assignment = AssignmentMode.round_robin
+    staff = make_staff("away-agent", departments=[desk])
+    customer = make_customer_account()
+    ticket = service.open_ticket(customer, desk.id, "Mine", "m", [])
+    assert ticket.assignee_id == staff.id
+    db.session.commit()
+    login(client, staff)
+    page = client.get("/profile").text
+    assert "The server&#39;s time zone" in page or "The server's time zone" in page
+    data = profile_data(staff, timezone="Asia/Tokyo", away="y")
+    data.pop("ticket_emails")
+    assert client.post("/profile", data=data).status_code == 302
+    db.session.expire_all()
+    staff = db.session.get(type(staff), staff.id)
+    assert staff.timezone == "Asia/Tokyo" and staff.away and not staff.ticket_emails
+    assert db.session.get(Ticket, ticket.id).assignee_id is None  # back to the department's queue
+    assert "JST" in client.get("/profile").text or "Asia/Tokyo" in client.get("/profile").text
+    past = (utcnow().date() - timedelta(days=1)).isoformat()
+    response = client.post("/profile", data=profile_data(staff, away="y", away_until=past))
+    assert response.status_code == 422 and "cannot be in the past" in response.text
+    response = client.post("/profile", data=profile_data(staff, timezone="Mars/Base"))
+    assert response.status_code == 422 and "Choose a time zone from the list." in response.text

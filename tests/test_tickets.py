@@ -397,7 +397,8 @@ def test_round_robin_and_fewest_open(app, support):
     second = make_staff("second", departments=[desk], rights=["support.tickets"])
     away = make_staff("away", departments=[desk], rights=["support.tickets"])
     away.away = True
-    disabled = make_staff("disabled", departments=[desk], active=False)
+    disabled = make_staff("disabled", departments=[desk], active=False, rights=["support.tickets"])
+    make_staff("no-right", departments=[desk])  # cannot open the queue: never chosen
     desk.assignment = AssignmentMode.round_robin
     db.session.commit()
     got = [service.open_ticket(support["customer"], desk.id, f"T{i}", "m", []).assignee_id for i in range(4)]
@@ -436,3 +437,41 @@ def test_move_and_close_reopen_from_the_page(app, support):
     assert reopened.status is TicketStatus.waiting_staff and reopened.due_at is not None
     page = agent.get(f"/support/tickets/{ticket.id}").text
     assert "Moved from Helpdesk to Back office." in page and "Reopened." in page
+
+
+def test_a_department_with_tickets_is_deleted_only_with_a_target(app, as_admin, support):
+    old = make_department("Old desk", hours=support["hours"], show_in_support=True)
+    db.session.commit()
+    old_id, department_type = old.id, type(old)
+    ticket = service.open_ticket(support["customer"], old.id, "Kept", "m", [])
+    db.session.commit()
+    page = as_admin.get(f"/provider/departments/{old.id}/delete").text
+    assert "Its 1 ticket moves to" in page and "Helpdesk" in page
+    response = as_admin.post(f"/provider/departments/{old.id}/delete", data={})
+    assert response.status_code == 422 and "choose the department they move to" in response.text
+    assert fresh(department_type, old_id) is not None
+    response = as_admin.post(f"/provider/departments/{old.id}/delete",
+                             data={"move_tickets_to": str(support["desk"].id)})
+    assert response.status_code == 302
+    moved = fresh(Ticket, ticket.id)
+    assert moved.department_id == support["desk"].id and moved.due_at is not None
+    assert fresh(department_type, old_id) is None
+
+
+def test_disabling_or_deleting_a_member_gives_their_tickets_back(app, as_admin, support):
+    desk = support["desk"]
+    desk.assignment = AssignmentMode.round_robin
+    helper = make_staff("helper", departments=[desk], rights=["support.tickets"])
+    db.session.commit()
+    first = service.open_ticket(support["customer"], desk.id, "One", "m", [])
+    second = service.open_ticket(support["customer"], desk.id, "Two", "m", [])
+    db.session.commit()
+    assert {first.assignee_id, second.assignee_id} == {support["agent"].id, helper.id}
+    helper_ticket = first.id if first.assignee_id == helper.id else second.id
+    response = as_admin.post(f"/provider/staff/{helper.id}/disable")
+    assert response.status_code in (200, 302)
+    assert fresh(Ticket, helper_ticket).assignee_id == support["agent"].id  # picked up by the one left
+    agent_id = support["agent"].id
+    response = as_admin.post(f"/provider/staff/{agent_id}/delete")
+    assert response.status_code in (200, 302)
+    assert fresh(Ticket, helper_ticket).assignee_id is None  # nobody eligible is left: unassigned

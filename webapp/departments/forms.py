@@ -8,10 +8,15 @@ from webapp.extensions import db
 from webapp.forms import Form, VersionField
 from webapp.i18n import lazy_gettext as _l
 from webapp.ids import parse_id
-from webapp.models import BusinessHours, ClientGroup, DayMode, Department
+from webapp.models import AssignmentMode, BusinessHours, ClientGroup, DayMode, Department
+from webapp.models.tickets import ASSIGNMENT_LABELS
 from webapp.staff.forms import MultiCheckboxField
 
 DEFAULT_TARGET = 4  # business hours, as the issue asks
+
+
+def _assignment(value) -> str:
+    return value.value if isinstance(value, AssignmentMode) else str(value or AssignmentMode.off.value)
 
 
 def _strip(value):
@@ -30,6 +35,9 @@ class DepartmentForm(Form):
     client_group_ids = MultiCheckboxField(_l("Visible to client groups"), coerce=int)
     response_target_hours = IntegerField(_l("Response target (business hours)"), default=DEFAULT_TARGET, validators=[
         Optional(), NumberRange(min=1, max=720, message=_l("Between 1 and 720 business hours."))])
+    assignment = SelectField(_l("Automatic assignment"), coerce=_assignment, default=AssignmentMode.off.value,
+                             choices=[SelectChoice(mode.value, label) for mode, label in ASSIGNMENT_LABELS.items()],
+                             validate_choice=False)
     version = VersionField()
 
     def __init__(self, *args, department: Department | None = None, **kwargs):
@@ -63,6 +71,10 @@ class DepartmentForm(Form):
                                      "expect an answer. Choose business hours that open, or do not show the "
                                      "department in the support center."))
 
+    def validate_assignment(self, field):
+        if field.data not in {mode.value for mode in AssignmentMode}:
+            raise ValidationError(_l("Choose off, round robin or fewest open tickets."))
+
     def validate_task_locale(self, field):
         if field.data not in current_app.config["LANGUAGES"]:
             raise ValidationError(_l("Choose one of the languages."))
@@ -76,6 +88,7 @@ class DepartmentForm(Form):
             "show_in_support": bool(self.show_in_support.data),
             "task_locale": self.task_locale.data,
             "response_target_hours": self.response_target_hours.data or DEFAULT_TARGET,  # left empty: the default
+            "assignment": AssignmentMode(self.assignment.data),
         }
 
     def group_ids(self) -> set[int]:

@@ -5,14 +5,17 @@ from flask_login import current_user
 from webapp.departments import bp
 from webapp.departments.forms import DepartmentForm
 from webapp.departments.service import (
+    all_departments,
     create_department,
     delete_department,
     get_department_or_404,
     list_departments,
     member_counts,
     schedule_summaries,
+    ticket_count,
     update_department,
 )
+from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.forms import Form, form_status, wanted_state
 from webapp.grants import (
@@ -26,6 +29,7 @@ from webapp.grants import (
 from webapp.htmx import is_htmx, render
 from webapp.i18n import current_language
 from webapp.i18n import gettext as _
+from webapp.ids import parse_id
 from webapp.lists import paginate_rows, search_text
 from webapp.models import Department
 from webapp.rights import CATALOG, SECTIONS, effective_rights, requires
@@ -77,14 +81,25 @@ def edit(department_id: int):
 def delete(department_id: int):
     department = get_department_or_404(department_id, with_members=True)
     form = Form()
+    tickets = ticket_count(department)
     if form.validate_on_submit():
         name = department.name
-        delete_department(current_user, department)
+        try:
+            delete_department(current_user, department, parse_id(request.form.get("move_tickets_to") or ""))
+        except Refused as refusal:
+            if refusal.status != 422:
+                raise
+            db.session.rollback()
+            return render("departments/delete.html", department=department, form=form, move_error=str(refusal),
+                          losses=losses_on_delete(department), refusal=delete_refusal(current_user, department),
+                          catalog=CATALOG, tickets=tickets,
+                          targets=[d for d in all_departments() if d.id != department.id], status=422)
         db.session.commit()
         flash(_("Department “%(name)s” deleted.", name=name), "success")
         return redirect(url_for(".index"))
     return render("departments/delete.html", department=department, form=form,
                   losses=losses_on_delete(department), refusal=delete_refusal(current_user, department), catalog=CATALOG,
+                  tickets=tickets, targets=[d for d in all_departments() if d.id != department.id] if tickets else [],
                   status=409 if request.method == "POST" else 200)
 
 

@@ -97,11 +97,38 @@ def update_department(actor: Account, department: Department, values: dict, vers
         record(actor, "department.update", department, ", ".join(changed))
 
 
-def delete_department(actor: Account, department: Department) -> None:
+def all_departments() -> list[Department]:
+    """Every department by its name in the viewer's language (a few hundred at most)."""
+    return sorted(db.session.scalars(select(Department)), key=lambda d: d.name.casefold())
+
+
+def ticket_count(department: Department) -> int:
+    from webapp.models import Ticket
+
+    return db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.department_id == department.id)) or 0
+
+
+def _move_tickets_away(actor: Account, department: Department, target_id: int | None) -> None:
+    """A department's tickets are never lost with it: they move to the department chosen in the same step."""
+    from webapp.models import Ticket
+    from webapp.support.service import move
+
+    if not ticket_count(department):
+        return
+    target = db.session.get(Department, target_id) if target_id else None
+    if target is None or target.id == department.id:
+        raise Refused(_("The department still has tickets: choose the department they move to."), 422)
+    for ticket in db.session.scalars(select(Ticket).where(Ticket.department_id == department.id)):
+        move(actor, ticket, target.id)
+    db.session.flush()
+
+
+def delete_department(actor: Account, department: Department, move_tickets_to: int | None = None) -> None:
     """Delete a department: its members lose the rights it gave, on their next request. Refused unless
     the actor could revoke each of those rights one by one."""
     _check_edit(actor)
     check_department_delete(actor, department)
+    _move_tickets_away(actor, department, move_tickets_to)
     record(actor, "department.delete", department,
            f"members: {', '.join(m.login for m in department.members) or '-'}")
     db.session.delete(department)

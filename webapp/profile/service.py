@@ -3,6 +3,7 @@
 Flushes, never commits.
 """
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -23,6 +24,10 @@ class ProfileValues:
     new_password: str | None = None
     avatar: bytes | None = None  # an 80×80 PNG from process_avatar
     remove_avatar: bool = False
+    timezone: str | None = None  # None: the server's
+    away: bool = False
+    away_until: date | None = None
+    ticket_emails: bool = True
 
 
 def has_avatar(account: Account) -> bool:
@@ -46,6 +51,20 @@ def update_profile(account: Account, values: ProfileValues, version: int | None,
     if values.phone != account.phone:
         account.phone = values.phone
         changes.append(("profile.phone", None))
+    if values.timezone != account.timezone:
+        account.timezone = values.timezone
+        changes.append(("profile.timezone", values.timezone or "server"))
+    if (values.away, values.away_until) != (bool(account.away), account.away_until):
+        went_away = values.away and not account.away
+        account.away, account.away_until = values.away, values.away_until
+        changes.append(("profile.away", f"until {values.away_until}" if values.away_until else
+                        ("on" if values.away else "off")))
+        if went_away:
+            from webapp.support.service import release_tickets
+            release_tickets(account)
+    if values.ticket_emails != bool(account.ticket_emails):
+        account.ticket_emails = values.ticket_emails
+        changes.append(("profile.ticket_emails", "on" if values.ticket_emails else "off"))
     if values.avatar is not None or (values.remove_avatar and has_avatar(account)):
         account.avatar = values.avatar
         account.avatar_version = (account.avatar_version or 0) + 1

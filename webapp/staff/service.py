@@ -19,6 +19,7 @@ from webapp.i18n import gettext as _
 from webapp.models import Account, AccountKind, Department, StaffRight, staff_departments
 from webapp.models.accounts import utcnow
 from webapp.rights import can, effective_rights, forget_rights
+from webapp.support.service import release_tickets
 from webapp.text import fold
 
 
@@ -261,6 +262,7 @@ def update_staff(actor: Account, target: Account, values: StaffValues, version: 
     _apply(target, values, departments)
     target.touch(actor, utcnow())
     db.session.flush()
+    release_tickets(target, keep_departments=None if not target.active else {d.id for d in target.departments})
     if values.password:
         end_all_sessions(target.id)  # someone else's: one's own changes on My profile (locks.password)
     record(actor, "staff.update", target, "password changed" if values.password else None)
@@ -279,6 +281,8 @@ def set_active(actor: Account, target: Account, active: bool) -> bool:
     if not active:
         end_all_sessions(target.id)
     db.session.flush()
+    if not active:
+        release_tickets(target)
     if changed:
         record(actor, "staff.enable" if active else "staff.disable", target)
         forget_rights(target.id)
@@ -292,6 +296,8 @@ def delete_staff(actor: Account, target: Account) -> None:
         raise Refused(refusal)
     record(actor, "staff.delete", target)
     target.departments = []
+    db.session.flush()
+    release_tickets(target)
     db.session.execute(delete(StaffRight).where(StaffRight.account_id == target.id))
     end_all_sessions(target.id)
     db.session.delete(target)

@@ -30,6 +30,7 @@ from webapp.models import (
     staff_departments,
 )
 from webapp.models.accounts import utcnow
+from webapp.rights import can
 from webapp.support.attachments import Upload
 from webapp.text import fold
 
@@ -245,7 +246,9 @@ def department_options(staff: Account) -> list[Department]:
 
 
 def assignable_members(department: Department) -> list[Account]:
-    return [member for member in department.members if member.active and member.is_staff]
+    """Who may be given the department's tickets: active members who can open the queue."""
+    return [member for member in department.members
+            if member.active and member.is_staff and can(member, "support.tickets")]
 
 
 # The clock ----------------------------------------------------------------------------------------
@@ -369,7 +372,7 @@ def assign(staff: Account, ticket: Ticket, assignee_id: int | None, expected_id:
     now = now or utcnow()
     if assignee_id is not None:
         person = db.session.get(Account, assignee_id)
-        eligible = (person is not None and person.is_staff and person.active
+        eligible = (person is not None and person.is_staff and person.active and can(person, "support.tickets")
                     and (person.id == staff.id and staff.full_access
                          or ticket.department_id in {d.id for d in person.departments}))
         if not eligible:
@@ -449,7 +452,7 @@ def _eligible_members(department: Department, today) -> list[Account]:
                         or_(Account.away.is_(False), and_(Account.away_until.is_not(None),
                                                           Account.away_until < today)))
                  .order_by(Account.id))
-    return list(db.session.scalars(statement))
+    return [member for member in db.session.scalars(statement) if can(member, "support.tickets")]
 
 
 def auto_assign(ticket: Ticket, department: Department, now: datetime | None = None) -> Account | None:
@@ -479,11 +482,14 @@ def auto_assign(ticket: Ticket, department: Department, now: datetime | None = N
     return chosen
 
 
-def release_tickets(person: Account, now: datetime | None = None) -> int:
-    """A disabled or deleted staff member's open tickets become unassigned in their departments, and
-    automatic assignment picks them up."""
-    tickets = list(db.session.scalars(select(Ticket).where(Ticket.assignee_id == person.id,
-                                                          Ticket.status != TicketStatus.closed)))
+def release_tickets(person: Account, now: datetime | None = None, keep_departments=None) -> int:
+    """A disabled, deleted or away staff member's open tickets (or those of departments they left, when
+    `keep_departments` names the ones they stay in) become unassigned in their departments, and automatic
+    assignment picks them up."""
+    statement = select(Ticket).where(Ticket.assignee_id == person.id, Ticket.status != TicketStatus.closed)
+    if keep_departments is not None:
+        statement = statement.where(Ticket.department_id.not_in(list(keep_departments)))
+    tickets = list(db.session.scalars(statement))
     for ticket in tickets:
         ticket.assignee_id = None
         db.session.flush()
