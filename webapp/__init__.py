@@ -67,13 +67,14 @@ def create_app(config_class=config.Config) -> Flask:
 
 def _register_template_helpers(app: Flask) -> None:
     from webapp.models.localized import current_language
-    from webapp.moments import format_moment, is_overdue, time_left, viewer_timezone
+    from webapp.moments import file_size, format_moment, is_overdue, time_left, viewer_timezone
     from webapp.navigation import visible_nav
     from webapp.rights.guard import has_right
 
     app.add_template_filter(format_moment, "moment")  # the viewer's zone: "2026-11-26 18:05 CET"
     app.add_template_filter(time_left, "time_left")
     app.add_template_filter(is_overdue, "overdue")
+    app.add_template_filter(file_size, "file_size")
 
     @app.context_processor
     def inject():

@@ -70,3 +70,14 @@ def is_overdue(due: datetime | None, now: datetime | None = None) -> bool:
     if due.tzinfo is None:
         due = due.replace(tzinfo=UTC)
     return due <= (now or datetime.now(UTC))
+
+
+def file_size(size: int) -> str:
+    """"812 bytes", "14.2 KB", "1.9 MB" in the viewer's language."""
+    from flask_babel import format_decimal
+
+    if size < 1024:
+        return _("%(num)s bytes", num=size)
+    if size < 1024 * 1024:
+        return _("%(num)s KB", num=format_decimal(round(size / 1024, 1)))
+    return _("%(num)s MB", num=format_decimal(round(size / 1024 / 1024, 1)))

@@ -59,6 +59,7 @@ def live_server(tmp_path_factory):
     db_file = tmp_path_factory.mktemp("live") / "console.sqlite3"
     config = type("BrowserConfig", (TestConfig,), {
         "WTF_CSRF_ENABLED": True,
+        "QUEUE_REFRESH_SECONDS": 1,  # the ticket queue refreshes itself: quickly in tests
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
     })
     app = create_app(config)
