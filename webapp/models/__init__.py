@@ -4,9 +4,11 @@ from webapp.models.audit import AuditEntry
 from webapp.models.clients import ClientGroup
 from webapp.models.departments import Department, department_client_groups, staff_departments
 from webapp.models.hours import BusinessDay, BusinessHours, DayMode
+from webapp.models.outbox import OutboxChannel, OutboxMessage, OutboxStatus
 from webapp.models.rights import DepartmentRight, StaffRight
 
 __all__ = [
     "Account", "AccountKind", "AccountSession", "AuditEntry", "BusinessDay", "ClientGroup", "BusinessHours",
-    "DayMode", "Department", "department_client_groups", "DepartmentRight", "StaffRight", "staff_departments",
+    "DayMode", "Department", "department_client_groups", "DepartmentRight", "OutboxChannel", "OutboxMessage",
+    "OutboxStatus", "StaffRight", "staff_departments",
 ]
