@@ -23,7 +23,7 @@ from webapp.models import (
 from webapp.rights.catalog import ALL_IDS, CATALOG
 from webapp.rights.guard import POST_REQUIRED, REQUIRED
 
-ARGUMENT_VALUES = {"function_id": "clients.view", "section_id": "clients"}
+ARGUMENT_VALUES = {"function_id": "clients.view", "section_id": "clients", "message_id": 1}
 
 
 def counts() -> tuple:
@@ -77,6 +77,10 @@ REQUIRED_RIGHTS = {
     "clients.groups": ({"clients.view", "clients.edit"}, {"clients.view", "clients.edit"}),
     "clients.edit_group": ({"clients.view", "clients.edit"}, {"clients.view", "clients.edit"}),
     "clients.delete_group": ({"clients.view", "clients.edit"}, {"clients.view", "clients.edit"}),
+    "outbox.index": ({"settings.edit"}, None),
+    "outbox.retry": (None, {"settings.edit"}),
+    "outbox.retry_failed": (None, {"settings.edit"}),
+    "outbox.test_message": (None, {"settings.edit"}),
 }
 
 
