@@ -392,3 +392,11 @@ def aware(moment):
 def _no_leftover_app():
     yield
     use_app(None)
+
+
+def test_a_message_that_cannot_be_an_email_fails_at_once(mail_app, smtp_server):
+    queue(to="ann@example.com\nBcc: everyone@example.com")
+    db.session.commit()
+    [message] = messages()
+    assert message.status is OutboxStatus.failed and message.attempts == 1
+    assert message.last_error.startswith("Unbuildable:") and smtp_server.messages == []

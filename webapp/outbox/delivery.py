@@ -131,19 +131,32 @@ def _claim(message_id: int, now: datetime) -> Claimed | None:
     return Claimed(message_id, row.recipient, row.subject, row.text_body, row.html_body, row.attempts)
 
 
+class Unbuildable(ValueError):
+    """The message cannot be turned into an email (an address or subject the email headers refuse)."""
+
+
+def compose(settings: SmtpSettings, message: Claimed) -> EmailMessage:
+    """The email: the text, with the HTML as an alternative."""
+    try:
+        email = EmailMessage()
+        email["Subject"] = message.subject
+        email["From"] = settings.sender
+        email["To"] = message.recipient
+        email["Date"] = format_datetime(utcnow())
+        domain = parseaddr(settings.sender)[1].rpartition("@")[2] or None
+        email["Message-ID"] = make_msgid(f"outbox.{message.id}", domain=domain)
+        email["Auto-Submitted"] = "auto-generated"
+        email.set_content(message.text)
+        if message.html:
+            email.add_alternative(message.html, subtype="html")
+    except ValueError as error:
+        raise Unbuildable(str(error)) from error
+    return email
+
+
 def send(settings: SmtpSettings, message: Claimed) -> None:
-    """One message over SMTP: text with an HTML alternative; TLS as configured; login when a user is set."""
-    email = EmailMessage()
-    email["Subject"] = message.subject
-    email["From"] = settings.sender
-    email["To"] = message.recipient
-    email["Date"] = format_datetime(utcnow())
-    domain = parseaddr(settings.sender)[1].rpartition("@")[2] or None
-    email["Message-ID"] = make_msgid(f"outbox.{message.id}", domain=domain)
-    email["Auto-Submitted"] = "auto-generated"
-    email.set_content(message.text)
-    if message.html:
-        email.add_alternative(message.html, subtype="html")
+    """One message over SMTP; TLS as configured; login when a user is set."""
+    email = compose(settings, message)
     if settings.security == "ssl":
         smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
                                 context=ssl.create_default_context())
@@ -170,7 +183,10 @@ def _record_failure(message: Claimed, error: Exception, settings: SmtpSettings, 
 
 
 def _refused_for_good(error: Exception) -> bool:
-    """The server refused the recipient with a permanent (5xx) answer: trying again would not help."""
+    """Trying again would not help: the server refused the recipient with a permanent (5xx) answer, or the
+    message cannot be built at all (an address or subject the email headers do not accept)."""
+    if isinstance(error, Unbuildable):
+        return True
     return isinstance(error, smtplib.SMTPRecipientsRefused) and bool(error.recipients) and all(
         500 <= code < 600 for code, _ in error.recipients.values())
 
