@@ -46,8 +46,9 @@ run: db
 	@echo ""
 	@echo "Provider console: http://$(HOST):$(PORT)/  (log in as admin; the password was printed at the first seed,"
 	@echo "or set ADMIN_PASSWORD before the first 'make run')"
+	@echo "The web server and the outbox worker run together (Procfile); Ctrl-C stops both."
 	@echo ""
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 8 --access-logfile - wsgi:app
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
 lint: setup-dev
 	$(BIN)/ruff check webapp tests bench config.py wsgi.py
@@ -56,8 +57,9 @@ test: setup-dev lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@echo "The same suite, less the browser, against PostgreSQL:"
 	scripts/with-postgres $(BIN)/python -m pytest -q -m "not browser" $(PYTEST_ARGS)
-	@echo "The login throttle and sessions against Redis (RATELIMIT_STORAGE_URI):"
-	scripts/with-redis $(BIN)/python -m pytest -q -m "not browser" tests/test_auth.py tests/test_profile.py
+	@echo "The login throttle, sessions and the worker's queue against Redis (RATELIMIT_STORAGE_URI, REDIS_URL):"
+	scripts/with-redis $(BIN)/python -m pytest -q -m "not browser" tests/test_auth.py tests/test_profile.py \
+	  tests/test_outbox_redis.py
 
 test-sqlite: setup-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -35,6 +35,13 @@ def engine_options(url: str) -> dict:
 
 DATABASE_TIMEOUT = 5  # seconds: a locked or unreachable database is answered with 503 after this
 
+# The worker's queue (Huey), chosen when webapp.worker is imported, before any app exists: Redis when several
+# hosts serve the app, else a SQLite file of its own (never the app's database). HUEY_IMMEDIATE=1 runs tasks
+# in-process at once (the test suite sets it).
+REDIS_URL = os.environ.get("REDIS_URL") or None
+HUEY_FILE = Path(os.environ.get("HUEY_FILE") or INSTANCE_DIR / "huey.sqlite3")
+HUEY_IMMEDIATE = os.environ.get("HUEY_IMMEDIATE", "0") == "1"
+
 
 class Config:
     SECRET_KEY = None  # resolved lazily in create_app, so importing config writes nothing
@@ -69,6 +76,18 @@ class Config:
     TICKETS_PER_PAGE = int(os.environ.get("TICKETS_PER_PAGE", "25"))
     QUEUE_REFRESH_SECONDS = 15  # the ticket queue refreshes itself in place this often
     PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION") or None
+    # Links in emails are absolute, built on this, so the worker needs no request.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Outgoing mail: without SMTP_HOST messages stay in the outbox, held, until it is set.
+    SMTP_HOST = os.environ.get("SMTP_HOST") or None
+    SMTP_PORT = int(os.environ["SMTP_PORT"]) if os.environ.get("SMTP_PORT") else None  # by SMTP_SECURITY
+    SMTP_USER = os.environ.get("SMTP_USER") or None
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "starttls").strip().lower()  # none, starttls or ssl
+    SMTP_TIMEOUT = int(os.environ.get("SMTP_TIMEOUT", "30"))  # seconds, per connection and command
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Provider console <noreply@localhost>")
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))  # then the message is failed
+    OUTBOX_PER_PAGE = 25
     TESTING = False
 
     @staticmethod
@@ -84,4 +103,13 @@ class TestConfig(Config):
     STAFF_PER_PAGE = 5
     CLIENTS_PER_PAGE = 5
     TICKETS_PER_PAGE = 5
+    OUTBOX_PER_PAGE = 5
+    SMTP_HOST = None  # a test that sends points it at its own local server
+    SMTP_PORT = None
+    SMTP_USER = None
+    SMTP_PASSWORD = None
+    SMTP_SECURITY = "none"
+    SMTP_TIMEOUT = 5
+    MAIL_FROM = "Provider console <noreply@example.test>"
+    BASE_URL = "http://console.example.test"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # scrypt took three quarters of the suite's time

@@ -1,6 +1,12 @@
-"""Fixtures: a fresh app and database per test, a client, a login helper, and SQL query counting."""
-import contextvars
+"""Fixtures: a fresh app and database per test, a client, a login helper, SQL query counting, and a local SMTP
+server that keeps what it receives."""
 import os
+
+# Before webapp.worker is imported: the worker's tasks run in-process at once (tests that need a real consumer
+# give the queue a storage of their own, see tests/worker.py).
+os.environ.setdefault("HUEY_IMMEDIATE", "1")
+
+import contextvars
 import re
 from contextlib import contextmanager
 
@@ -116,3 +122,20 @@ def csrf_token_of(html: str) -> str:
     match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
     assert match, "no csrf-token meta on the page"
     return match.group(1)
+
+
+@pytest.fixture
+def smtp_server():
+    """A local SMTP server (aiosmtpd) that keeps what it receives: `smtp_server.messages`."""
+    from tests.mail import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_app(app, smtp_server):
+    """The app sending through the local SMTP server."""
+    app.config.update(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port, SMTP_SECURITY="none")
+    return app

@@ -23,7 +23,7 @@ from webapp.models import (
 from webapp.rights.catalog import ALL_IDS, CATALOG
 from webapp.rights.guard import POST_REQUIRED, REQUIRED
 
-ARGUMENT_VALUES = {"function_id": "clients.view", "section_id": "clients"}
+ARGUMENT_VALUES = {"function_id": "clients.view", "section_id": "clients", "message_id": 1}
 
 
 def counts() -> tuple:
@@ -90,6 +90,10 @@ REQUIRED_RIGHTS = {
     "support.close": (None, SUPPORT),
     "support.reopen": (None, SUPPORT),
     "support.ticket_file": (SUPPORT, None),
+    "outbox.index": ({"settings.edit"}, None),
+    "outbox.retry": (None, {"settings.edit"}),
+    "outbox.retry_failed": (None, {"settings.edit"}),
+    "outbox.test_message": (None, {"settings.edit"}),
 }
 
 

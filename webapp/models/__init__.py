@@ -4,6 +4,7 @@ from webapp.models.audit import AuditEntry
 from webapp.models.clients import ClientGroup
 from webapp.models.departments import Department, department_client_groups, staff_departments
 from webapp.models.hours import BusinessDay, BusinessHours, DayMode
+from webapp.models.outbox import OutboxChannel, OutboxMessage, OutboxStatus
 from webapp.models.rights import DepartmentRight, StaffRight
 from webapp.models.tickets import (
                                    AssignmentMode,
@@ -17,6 +18,7 @@ from webapp.models.tickets import (
 
 __all__ = [
     "Account", "AccountKind", "AccountSession", "AuditEntry", "BusinessDay", "ClientGroup", "BusinessHours",
-    "DayMode", "Department", "department_client_groups", "DepartmentRight", "StaffRight", "staff_departments",
+    "DayMode", "Department", "department_client_groups", "DepartmentRight", "OutboxChannel", "OutboxMessage",
+    "OutboxStatus", "StaffRight", "staff_departments",
     "AssignmentMode", "CannedReply", "MessageKind", "Ticket", "TicketAttachment", "TicketMessage", "TicketStatus",
 ]
