@@ -31,6 +31,7 @@ from webapp.models import (
 )
 from webapp.models.accounts import utcnow
 from webapp.rights import can
+from webapp.support import notify
 from webapp.support.attachments import Upload
 from webapp.text import fold
 
@@ -301,8 +302,9 @@ def open_ticket(client: Account, department_id: int, subject: str, body: str, up
                     status=TicketStatus.new, created_at=now, last_message_at=now)
     db.session.add(ticket)
     _start_clock(ticket, department, now)
-    _add_message(ticket, client, MessageKind.client, body, now, uploads)
+    message = _add_message(ticket, client, MessageKind.client, body, now, uploads)
     auto_assign(ticket, department, now)
+    notify.ticket_from_client(ticket, message, new=True)
     return ticket
 
 
@@ -321,6 +323,7 @@ def client_reply(client: Account, ticket: Ticket, body: str, uploads: list[Uploa
     message = _add_message(ticket, client, MessageKind.client, body, now, uploads)
     if ticket.assignee_id is None:
         auto_assign(ticket, ticket.department, now)
+    notify.ticket_from_client(ticket, message, new=False)
     return message
 
 
@@ -361,6 +364,7 @@ def staff_reply(staff: Account, ticket: Ticket, body: str, uploads: list[Upload]
     if ticket.assignee_id is None:
         ticket.assignee_id = staff.id
     message = _add_message(ticket, staff, MessageKind.reply, body, now, uploads)
+    notify.staff_replied(ticket, message)
     return message
 
 
