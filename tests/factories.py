@@ -7,7 +7,9 @@ from webapp.models import (
     Account,
     AccountKind,
     BusinessDay,
+    BusinessHoliday,
     BusinessHours,
+    BusinessInterval,
     DayMode,
     Department,
     DepartmentRight,
@@ -18,13 +20,20 @@ PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
 
 
-def make_hours(name=None, timezone="UTC", open_days=range(5), opens=time(9), closes=time(18)):
+def make_hours(name=None, timezone="UTC", open_days=range(5), opens=time(9), closes=time(18), intervals=None,
+               holidays=()):
+    """A schedule open on `open_days` from `opens` to `closes` (or in `intervals`: [(opens, closes), ...]),
+    closed on `holidays` ([(date, name), ...])."""
+    intervals = intervals or [(opens, closes)]
     hours = BusinessHours(name_en=name or f"Schedule {next(_seq)}", timezone=timezone)
     hours.days = [
-        BusinessDay(weekday=d, mode=DayMode.hours, opens=opens, closes=closes) if d in open_days
+        BusinessDay(weekday=d, mode=DayMode.hours,
+                    intervals=[BusinessInterval(opens=o, closes=c) for o, c in intervals])
+        if d in open_days
         else BusinessDay(weekday=d, mode=DayMode.closed)
         for d in range(7)
     ]
+    hours.holidays = [BusinessHoliday(date=day, name=holiday_name) for day, holiday_name in holidays]
     db.session.add(hours)
     db.session.flush()
     return hours

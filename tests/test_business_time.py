@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from tests.factories import make_hours
 from webapp.hours.business_time import Calendar, NeverOpen, add, calendar_for, elapsed, is_open, next_opening
+from webapp.models import DayMode
 
 NINE_SIX = ((9 * 60, 18 * 60),)
 WEEKDAYS_9_18 = (NINE_SIX,) * 5 + ((), ())
@@ -74,6 +75,27 @@ def test_a_calendar_never_open_is_refused():
     assert elapsed(closed, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)) == timedelta(0)
     with pytest.raises(ValueError):
         Calendar("UTC", (((600, 500),),) + ((),) * 6)
+
+
+def test_a_split_schedule_with_holidays_becomes_a_calendar(app):
+    hours = make_hours(timezone="Europe/Berlin", open_days=range(5),
+                       intervals=[(time(14), time(18)), (time(9), time(13))],
+                       holidays=[(date(2026, 12, 25), "Christmas Day"), (date(2026, 12, 24), "Christmas Eve")])
+    hours.day(5).mode = DayMode.all_day
+    calendar = calendar_for(hours, holidays=[date(2026, 12, 31)])
+    assert calendar.zone == "Europe/Berlin"
+    assert calendar.week[:5] == (((540, 780), (840, 1080)),) * 5  # in order, whatever order they were added in
+    assert calendar.week[5] == ((0, 1440),) and calendar.week[6] == ()
+    assert calendar.holidays == {date(2026, 12, 24), date(2026, 12, 25), date(2026, 12, 31)}
+    # Wednesday 23 December 12:00: one hour before lunch, then Thursday and Friday are holidays and Saturday
+    # is open round the clock.
+    start = local("Europe/Berlin", 2026, 12, 23, 12, 0)
+    assert add(calendar, start, 2 * HOUR) == local("Europe/Berlin", 2026, 12, 23, 15, 0)
+    assert add(calendar, start, 6 * HOUR) == local("Europe/Berlin", 2026, 12, 26, 1, 0)
+    assert elapsed(calendar, start, local("Europe/Berlin", 2026, 12, 28, 0, 0)) == 5 * HOUR + 24 * HOUR
+    assert not is_open(calendar, local("Europe/Berlin", 2026, 12, 23, 13, 30))
+    assert not hours.is_open(local("Europe/Berlin", 2026, 12, 24, 10, 0))  # the model asks the calendar
+    assert hours.is_open(local("Europe/Berlin", 2026, 12, 23, 10, 0))
 
 
 def test_a_schedule_becomes_a_calendar(app):

@@ -3,6 +3,7 @@ stored comparison keys under races, lost updates, ids never reused, delegation h
 import logging
 import sqlite3
 import threading
+from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
@@ -14,6 +15,7 @@ from webapp.extensions import db
 from webapp.models import (
     Account,
     AuditEntry,
+    BusinessHoliday,
     BusinessHours,
     ClientGroup,
     Department,
@@ -29,8 +31,8 @@ ARGUMENT_VALUES = {"function_id": "clients.view", "section_id": "clients", "mess
 def counts() -> tuple:
     db.session.expire_all()
     return tuple(db.session.scalar(select(func.count()).select_from(model))
-                 for model in (Account, Department, DepartmentRight, StaffRight, BusinessHours, ClientGroup,
-                               AuditEntry))
+                 for model in (Account, Department, DepartmentRight, StaffRight, BusinessHours, BusinessHoliday,
+                               ClientGroup, AuditEntry))
 
 
 def url_for_rule(rule, ids) -> str:
@@ -64,6 +66,10 @@ REQUIRED_RIGHTS = {
     "hours.new": ({"departments.edit"}, {"departments.edit"}),
     "hours.edit": ({"departments.edit"}, {"departments.edit"}),
     "hours.delete": ({"departments.edit"}, {"departments.edit"}),
+    "hours.day_row": ({"departments.edit"}, None),
+    "hours.holidays": ({"departments.edit"}, {"departments.edit"}),
+    "hours.load_holidays": (None, {"departments.edit"}),
+    "hours.delete_holiday": ({"departments.edit"}, {"departments.edit"}),
     "staff.index": (VIEW_STAFF, None),
     "staff.new": (EDIT_STAFF, EDIT_STAFF),
     "staff.edit": (VIEW_STAFF, EDIT_STAFF),
@@ -138,8 +144,12 @@ def test_every_function_an_endpoint_requires_is_checked(app):
     group = ClientGroup(name_en="Matrix group")
     db.session.add(group)
     db.session.flush()
+    holiday = BusinessHoliday(schedule_id=1, date=date(2027, 1, 1), name="Matrix day")
+    db.session.add(holiday)
+    db.session.flush()
     ids = {"department_id": target_department.id, "staff_id": target_staff.id, "hours_id": 1,
-           "client_id": target_client.id, "group_id": group.id, "ticket_id": 1, "file_id": 1}
+           "client_id": target_client.id, "group_id": group.id, "holiday_id": holiday.id, "ticket_id": 1,
+           "file_id": 1}
     cases = guarded_cases(app)
     assert len(cases) >= 20
     checked = 0

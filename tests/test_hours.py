@@ -1,7 +1,8 @@
 """Business hours: the pages, their guard, validation and deletion rules, and the schedule model."""
 import html
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -9,8 +10,16 @@ from sqlalchemy import delete, func, select
 from tests.conftest import login
 from tests.factories import make_department, make_hours, make_staff
 from webapp.extensions import db
-from webapp.hours.service import timezone_choices, timezone_names
-from webapp.models import AuditEntry, BusinessDay, BusinessHours, DayMode, Department
+from webapp.hours.service import holiday_year_shown, timezone_choices, timezone_names
+from webapp.models import (
+    AuditEntry,
+    BusinessDay,
+    BusinessHoliday,
+    BusinessHours,
+    BusinessInterval,
+    DayMode,
+    Department,
+)
 from webapp.rights.guard import REQUIRED
 
 BASE = "/provider/business-hours"
@@ -18,20 +27,33 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 
 
 def week_form(name="Support shift", timezone="Europe/Moscow", **overrides):
-    """A valid submit: Monday to Friday 09:00–18:00, Saturday 24 hours, Sunday closed; overrides by field."""
+    """A valid submit: Monday to Friday 09:00–18:00, Saturday 24 hours, Sunday closed; overrides by field
+    (monday__opens is the first interval's, monday__intervals a list of (opens, closes) for the whole day)."""
     data = {"name_en": name, "timezone": timezone, "version": "1"}
     for weekday, day in enumerate(DAYS):
         if weekday < 5:
-            data.update({f"{day}-mode": "hours", f"{day}-opens": "09:00", f"{day}-closes": "18:00"})
+            data.update({f"{day}-mode": "hours", f"{day}-intervals-0-opens": "09:00",
+                         f"{day}-intervals-0-closes": "18:00"})
         else:
             data[f"{day}-mode"] = "all_day" if weekday == 5 else "closed"
     for key, value in overrides.items():
-        key = key.replace("__", "-")
+        day, _, part = key.partition("__")
+        if part == "intervals":
+            for name_ in [k for k in data if k.startswith(f"{day}-intervals-")]:
+                del data[name_]
+            for index, (opens, closes) in enumerate(value):
+                data[f"{day}-intervals-{index}-opens"], data[f"{day}-intervals-{index}-closes"] = opens, closes
+            continue
+        key = f"{day}-intervals-0-{part}" if part in ("opens", "closes") else key.replace("__", "-")
         if value is None:
             data.pop(key, None)
         else:
             data[key] = value
     return data
+
+
+def spans(hours, weekday) -> list[tuple[time, time]]:
+    return [(i.opens, i.closes) for i in hours.day(weekday).intervals]
 
 
 def count(model) -> int:
@@ -49,7 +71,7 @@ def text_of(response) -> str:
 
 @pytest.fixture
 def unused(app):
-    hours = make_hours(name="Night shift", timezone="Asia/Tokyo")
+    hours = make_hours(name="Night shift", timezone="Asia/Tokyo", holidays=[(date(2027, 1, 1), "New Year")])
     db.session.commit()
     return hours
 
@@ -73,18 +95,32 @@ ROUTES = [
     ("post", "/{id}", "update"),
     ("get", "/{id}/delete", None),
     ("post", "/{id}/delete", None),
+    ("get", "/day-row?add_interval=monday&monday-mode=hours", None),
+    ("get", "/{id}/holidays", None),
+    ("post", "/{id}/holidays", "holiday"),
+    ("post", "/{id}/holidays/load", "load"),
+    ("get", "/{id}/holidays/{holiday}/delete", None),
+    ("post", "/{id}/holidays/{holiday}/delete", None),
 ]
+PAYLOADS = {
+    "create": lambda: week_form(name="Created here"),
+    "update": lambda: week_form(name="Renamed here"),
+    "holiday": lambda: {"date": "2027-03-08", "name": "Women's Day"},
+    "load": lambda: {"country": "DE", "year": "2027"},
+}
 
 
 def call(client, method, path, hours_id, payload):
-    url = BASE + path.format(id=hours_id)
-    data = week_form(name={"create": "Created here", "update": "Renamed here"}[payload]) if payload else {}
-    return getattr(client, method)(url, data=data)
+    hours = db.session.get(BusinessHours, hours_id)
+    holiday_id = hours.holidays[0].id if hours.holidays else 0
+    url = BASE + path.format(id=hours_id, holiday=holiday_id)
+    return getattr(client, method)(url, data=PAYLOADS[payload]() if payload else {})
 
 
 def test_every_endpoint_requires_departments_edit(app):
     endpoints = [e for e in app.view_functions if e.startswith("hours.")]
-    assert set(endpoints) == {"hours.index", "hours.new", "hours.edit", "hours.delete"}
+    assert set(endpoints) == {"hours.index", "hours.new", "hours.edit", "hours.delete", "hours.day_row",
+                              "hours.holidays", "hours.load_holidays", "hours.delete_holiday"}
     for endpoint in endpoints:
         assert getattr(app.view_functions[endpoint], REQUIRED) == ("departments.edit",)
 
@@ -99,20 +135,20 @@ def test_admin_may_open_every_route(as_admin, unused, method, path, payload):
 def test_staff_without_the_right_is_refused(client, unused, method, path, payload):
     viewer = make_staff(rights=["departments.view"])
     login(client, viewer)
-    before = (count(BusinessHours), count(BusinessDay), count(AuditEntry))
+    before = (count(BusinessHours), count(BusinessDay), count(BusinessHoliday), count(AuditEntry))
     response = call(client, method, path, unused.id, payload)
     assert response.status_code == 403
-    assert (count(BusinessHours), count(BusinessDay), count(AuditEntry)) == before
+    assert (count(BusinessHours), count(BusinessDay), count(BusinessHoliday), count(AuditEntry)) == before
     assert by_name("Night shift") is not None
 
 
 @pytest.mark.parametrize("method,path,payload", ROUTES)
 def test_anonymous_is_sent_to_login(client, unused, method, path, payload):
-    before = count(BusinessHours)
+    before = count(BusinessHours), count(BusinessHoliday)
     response = call(client, method, path, unused.id, payload)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
-    assert count(BusinessHours) == before
+    assert (count(BusinessHours), count(BusinessHoliday)) == before
 
 
 def test_anonymous_htmx_request_gets_hx_redirect(client):
@@ -128,7 +164,9 @@ def test_staff_with_the_right_sees_the_pages(client, unused):
 
 
 @pytest.mark.parametrize("method,path", [("get", "/{id}"), ("post", "/{id}"), ("get", "/{id}/delete"),
-                                         ("post", "/{id}/delete")])
+                                         ("post", "/{id}/delete"), ("get", "/{id}/holidays"),
+                                         ("post", "/{id}/holidays"), ("post", "/{id}/holidays/load"),
+                                         ("get", "/{id}/holidays/1/delete"), ("post", "/{id}/holidays/1/delete")])
 def test_missing_schedule_is_404(as_admin, method, path):
     before = count(BusinessHours)
     response = getattr(as_admin, method)(BASE + path.format(id=9999), data=week_form())
@@ -208,7 +246,8 @@ def test_new_form_starts_with_weekdays(as_admin):
     page = as_admin.get(BASE + "/new").text
     assert re.search(r'id="monday-mode".*?<option selected value="hours">', page, re.S)
     assert re.search(r'id="sunday-mode"[^>]*><option selected value="closed">', page)
-    assert re.search(r'<input[^>]*id="friday-closes"[^>]*name="friday-closes"[^>]*type="text" value="18:00"', page)
+    assert re.search(r'<input[^>]*id="friday-intervals-0-closes"[^>]*name="friday-intervals-0-closes"[^>]*'
+                     r'type="text" value="18:00"', page)
 
 
 def test_create_saves_the_schedule(as_admin):
@@ -223,10 +262,10 @@ def test_create_saves_the_schedule(as_admin):
     assert hours.timezone == "Europe/Moscow"
     assert [d.weekday for d in hours.days] == list(range(7))
     assert [d.mode for d in hours.days] == [DayMode.hours] * 5 + [DayMode.all_day, DayMode.closed]
-    assert (hours.day(0).opens, hours.day(0).closes) == (time(9), time(18))
-    assert (hours.day(1).opens, hours.day(1).closes) == (time(8, 30), time(20))
+    assert spans(hours, 0) == [(time(9), time(18))]
+    assert spans(hours, 1) == [(time(8, 30), time(20))]
     # Times of a day that is not open for set hours are not kept.
-    assert hours.day(5).opens is None and hours.day(6).opens is None and hours.day(6).closes is None
+    assert spans(hours, 5) == [] and spans(hours, 6) == []
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "business_hours.create"))
     assert entry.target == f"business_hours:{hours.id}:{hours.name}"
     assert "Support shift" in entry.detail and "Europe/Moscow" in entry.detail
@@ -239,15 +278,15 @@ def test_create_copes_with_disabled_time_inputs(as_admin):
                      friday__mode="all_day", friday__opens=None, friday__closes=None)
     assert as_admin.post(BASE + "/new", data=data).status_code == 302
     hours = by_name("Support shift")
-    assert hours.day(0).mode is DayMode.closed and hours.day(0).opens is None
-    assert hours.day(4).mode is DayMode.all_day and hours.day(4).closes is None
+    assert hours.day(0).mode is DayMode.closed and spans(hours, 0) == []
+    assert hours.day(4).mode is DayMode.all_day and spans(hours, 4) == []
     assert hours.summary == "Tue–Thu 09:00–18:00, Fri–Sat open 24 hours"
 
 
 def test_create_ignores_garbage_times_of_a_closed_day(as_admin):
     data = week_form(sunday__opens="not a time", sunday__closes="99:99")
     assert as_admin.post(BASE + "/new", data=data).status_code == 302
-    assert by_name("Support shift").day(6).opens is None
+    assert spans(by_name("Support shift"), 6) == []
 
 
 def test_edit_updates_the_schedule(as_admin, in_use):
@@ -261,8 +300,8 @@ def test_edit_updates_the_schedule(as_admin, in_use):
     db.session.refresh(hours)
     assert hours.name == "Sales HOURS"  # its own name in another case is not a duplicate
     assert hours.timezone == "America/New_York"
-    assert hours.day(1).mode is DayMode.all_day and hours.day(1).opens is None
-    assert (hours.day(5).opens, hours.day(5).closes) == (time(10), time(14))
+    assert hours.day(1).mode is DayMode.all_day and spans(hours, 1) == []
+    assert spans(hours, 5) == [(time(10), time(14))]
     assert count(BusinessDay) == days_before
     assert hours.summary == "Mon 09:00–18:00, Tue open 24 hours, Wed–Fri 09:00–18:00, Sat 10:00–14:00"
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "business_hours.update"))
@@ -301,6 +340,18 @@ INVALID = [
     ("bad time", {"monday__opens": "25:61"}, "Monday: enter the opening time (HH:MM)."),
     ("unknown mode", {"saturday__mode": "sometimes"}, "Saturday: choose closed, open 24 hours or open from–to."),
     ("missing mode", {"sunday__mode": None}, "Sunday: choose closed, open 24 hours or open from–to."),
+    ("overlapping intervals", {"monday__intervals": [("09:00", "13:00"), ("12:00", "18:00")]},
+     "Monday: the intervals 09:00–13:00 and 12:00–18:00 overlap; join them into one or leave a gap"),
+    ("touching intervals", {"tuesday__intervals": [("13:00", "18:00"), ("09:00", "13:00")]},
+     "Tuesday: the intervals 09:00–13:00 and 13:00–18:00 overlap"),
+    ("second interval backwards", {"wednesday__intervals": [("09:00", "13:00"), ("18:00", "14:00")]},
+     "Wednesday: the closing time must be later than the opening time."),
+    ("second interval without closing", {"thursday__intervals": [("09:00", "13:00"), ("14:00", "")]},
+     "Thursday: enter the closing time (HH:MM)."),
+    ("five intervals", {"friday__intervals": [("08:00", "09:00"), ("10:00", "11:00"), ("12:00", "13:00"),
+                                              ("14:00", "15:00"), ("16:00", "17:00")]},
+     "Friday: at most 4 intervals a day."),
+    ("every row blank", {"monday__intervals": [("", ""), ("", "")]}, "Monday: enter the opening time (HH:MM)."),
 ]
 
 
@@ -324,6 +375,323 @@ def test_edit_refuses_invalid_input(as_admin, unused, case, overrides, message):
     assert hours.timezone == "Asia/Tokyo"
     assert hours.summary == "Mon–Fri 09:00–18:00"
     assert not db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.not_like("auth.%"))).all()
+
+
+# --- several intervals a day ------------------------------------------------------------------------
+
+def test_create_saves_several_intervals_a_day_in_order(as_admin):
+    data = week_form(monday__intervals=[("14:00", "18:00"), ("09:00", "13:00")],
+                     wednesday__intervals=[("08:00", "10:00"), ("", ""), ("11:00", "12:00"), ("13:00", "23:59")])
+    assert as_admin.post(BASE + "/new", data=data).status_code == 302
+    hours = by_name("Support shift")
+    assert spans(hours, 0) == [(time(9), time(13)), (time(14), time(18))]
+    assert spans(hours, 2) == [(time(8), time(10)), (time(11), time(12)), (time(13), time(23, 59))]  # blank row left out
+    assert hours.summary == ("Mon 09:00–13:00, 14:00–18:00, Tue 09:00–18:00, "
+                             "Wed 08:00–10:00, 11:00–12:00, 13:00–23:59, Thu–Fri 09:00–18:00, Sat open 24 hours")
+    page = text_of(as_admin.get(BASE + "/"))
+    assert "Mon 09:00–13:00, 14:00–18:00, Tue 09:00–18:00" in page
+
+
+def test_edit_shows_and_changes_the_intervals_in_place(as_admin, in_use):
+    split = week_form(name="Sales hours", monday__intervals=[("09:00", "13:00"), ("14:00", "18:00")])
+    assert as_admin.post(f"{BASE}/{in_use.id}", data=split).status_code == 302
+    page = as_admin.get(f"{BASE}/{in_use.id}").text
+    assert re.search(r'id="monday-intervals-1-opens"[^>]*value="14:00"', page)
+    assert 'for="monday-intervals-1-opens">Monday, interval 2: opens</label>' in page
+    assert 'aria-label="Remove interval 2 of Monday"' in page
+    intervals_before = count(BusinessInterval)
+    back = week_form(name="Sales hours", version="2", monday__intervals=[("10:00", "12:00")],
+                     tuesday__mode="closed", tuesday__opens=None, tuesday__closes=None)
+    assert as_admin.post(f"{BASE}/{in_use.id}", data=back).status_code == 302
+    hours = by_name("Sales hours")
+    assert spans(hours, 0) == [(time(10), time(12))] and spans(hours, 1) == []
+    assert count(BusinessInterval) == intervals_before - 2
+    assert hours.summary == "Mon 10:00–12:00, Wed–Fri 09:00–18:00, Sat open 24 hours"
+
+
+def test_deleting_a_schedule_deletes_its_intervals_and_holidays(as_admin, unused):
+    intervals, holidays = count(BusinessInterval), count(BusinessHoliday)
+    assert as_admin.post(f"{BASE}/{unused.id}/delete").status_code == 302
+    assert (count(BusinessInterval), count(BusinessHoliday)) == (intervals - 5, holidays - 1)
+
+
+def test_add_interval_without_javascript_shows_the_form_again_with_what_was_typed(as_admin):
+    data = week_form(name="Typed name", monday__closes="13:00", add_interval="monday")
+    response = as_admin.post(BASE + "/new", data=data)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert 'value="Typed name"' in page
+    assert re.search(r'id="monday-intervals-0-closes"[^>]*value="13:00"', page)
+    assert re.search(r'<input autocomplete="off" autofocus [^>]*id="monday-intervals-1-opens"[^>]*value=""', page)
+    assert "error-summary" not in page and by_name("Typed name") is None
+    data = week_form(name="Typed name", monday__intervals=[("09:00", "13:00"), ("14:00", "18:00")],
+                     remove_interval="monday-intervals-0")
+    page = text_of(as_admin.post(BASE + "/new", data=data))
+    assert re.search(r'id="monday-intervals-0-opens"[^>]*value="14:00"', page)
+    assert 'id="monday-intervals-1-opens"' not in page
+    assert re.search(r'id="monday-add-interval"[^>]*\n?[^>]*autofocus', page)
+    assert by_name("Typed name") is None
+
+
+def test_the_enter_key_saves_rather_than_adding_an_interval(as_admin, unused):
+    """The first submit button of the form is the default one the browser clicks on Enter: a save."""
+    page = as_admin.get(f"{BASE}/{unused.id}").text
+    form = page.split('id="content"')[1]
+    first_button = re.search(r"<button\b[^>]*>", form.split("<form", 1)[1]).group(0)
+    assert 'type="submit"' in first_button and "name=" not in first_button
+
+
+def test_day_row_adds_an_interval_keeping_what_was_typed(as_admin):
+    before = count(BusinessInterval)
+    response = as_admin.get(BASE + "/day-row", headers={"HX-Request": "true"}, query_string={
+        "add_interval": "tuesday", "tuesday-mode": "hours", "tuesday-intervals-0-opens": "08:00",
+        "tuesday-intervals-0-closes": "12:30"})
+    assert response.status_code == 200
+    row = text_of(response)
+    assert row.lstrip().startswith("<tr id=\"tuesday-row\"") and "<html" not in row
+    assert re.search(r'id="tuesday-intervals-0-closes"[^>]*value="12:30"', row)
+    assert re.search(r'autofocus[^>]*id="tuesday-intervals-1-opens"', row)
+    assert 'for="tuesday-intervals-1-closes">Tuesday, interval 2: closes</label>' in row
+    assert re.search(r'<option selected value="hours">', row)
+    assert 'hx-get="/provider/business-hours/day-row"' in row and 'hx-include="closest tr"' in row
+    assert "error" not in row  # a row being edited is not judged yet
+    assert count(BusinessInterval) == before
+
+
+def test_day_row_removes_an_interval_and_keeps_at_least_one(as_admin):
+    def row(**args):
+        return text_of(as_admin.get(BASE + "/day-row", headers={"HX-Request": "true"}, query_string=args))
+
+    two = {"friday-mode": "hours", "friday-intervals-0-opens": "09:00", "friday-intervals-0-closes": "13:00",
+           "friday-intervals-3-opens": "14:00", "friday-intervals-3-closes": "18:00"}
+    page = row(remove_interval="friday-intervals-0", **two)  # rows are numbered 0, 1 ... again on reading
+    assert re.search(r'id="friday-intervals-0-opens"[^>]*value="14:00"', page)
+    assert "09:00" not in page and 'id="friday-intervals-1-opens"' not in page
+    assert "Remove interval" not in page  # the last interval stays: close the day with its mode instead
+    three = {**two, "friday-intervals-5-opens": "19:00", "friday-intervals-5-closes": "20:00"}
+    page = row(remove_interval="friday-intervals-1", **three)
+    assert re.search(r'id="friday-intervals-0-opens"[^>]*value="09:00"', page)
+    assert re.search(r'id="friday-intervals-1-opens"[^>]*value="19:00"', page)  # renumbered after the removal
+    assert 'value="friday-intervals-1"' in page and 'value="friday-intervals-2"' not in page
+    assert "14:00" not in page
+
+
+def test_day_row_offers_no_fifth_interval(as_admin):
+    args = {"add_interval": "sunday", "sunday-mode": "hours"}
+    for index, hour in enumerate((8, 10, 12, 14)):
+        args[f"sunday-intervals-{index}-opens"] = f"{hour:02d}:00"
+        args[f"sunday-intervals-{index}-closes"] = f"{hour:02d}:30"
+    page = text_of(as_admin.get(BASE + "/day-row", query_string=args))
+    assert 'id="sunday-intervals-3-opens"' in page and 'id="sunday-intervals-4-opens"' not in page
+    assert "Add interval" not in page
+
+
+@pytest.mark.parametrize("args", [{}, {"add_interval": "funday"}, {"remove_interval": "x-intervals-0"},
+                                  {"add_interval": ""}])
+def test_day_row_without_a_weekday_is_a_bad_request(as_admin, args):
+    assert as_admin.get(BASE + "/day-row", query_string=args).status_code == 400
+
+
+# --- holidays ------------------------------------------------------------------------------------------
+
+def holiday_dates(hours_id) -> list[date]:
+    return list(db.session.scalars(select(BusinessHoliday.date).where(BusinessHoliday.schedule_id == hours_id)
+                                   .order_by(BusinessHoliday.date)))
+
+
+def version_of(hours_id) -> int:
+    return db.session.scalar(select(BusinessHours.version).where(BusinessHours.id == hours_id))
+
+
+def test_the_form_and_the_list_link_to_the_holidays(as_admin, unused):
+    assert f'href="{BASE}/{unused.id}/holidays"' in as_admin.get(f"{BASE}/{unused.id}").text
+    assert f'href="{BASE}/{unused.id}/holidays"' in as_admin.get(BASE + "/").text
+
+
+def test_holidays_page_lists_a_year_by_date_with_links_to_other_years(as_admin):
+    hours = make_hours(name="Holiday desk", holidays=[
+        (date(2027, 12, 25), "Christmas"), (date(2027, 1, 1), "New Year"), (date(2028, 1, 1), "Next New Year"),
+        (date(2025, 5, 1), "Labour Day")])
+    db.session.commit()
+    page = text_of(as_admin.get(f"{BASE}/{hours.id}/holidays?year=2027"))
+    assert "Holidays in 2027" in page
+    assert page.index("Fri, 1 Jan 2027") < page.index("New Year") < page.index("Sat, 25 Dec 2027")
+    assert "Next New Year" not in page and "Labour Day" not in page
+    for year in (2025, 2027, 2028):
+        assert f'href="{BASE}/{hours.id}/holidays?year={year}"' in page
+    assert re.search(r'aria-current="page">2027 <span class="badge">2</span>', page)
+    assert f'href="{BASE}/{hours.id}/holidays/' in page and "/delete" in page
+
+
+def test_the_year_shown_without_asking(app):
+    """This year when it has holidays, else the next year that has some, else the last one, else this year."""
+    hours = make_hours(timezone="Pacific/Kiritimati")  # UTC+14: "this year" is the schedule's own
+    this_year = datetime.now(ZoneInfo("Pacific/Kiritimati")).year
+    assert holiday_year_shown(hours, {}, None) == this_year
+    assert holiday_year_shown(hours, {this_year - 1: 3, this_year: 1, this_year + 2: 5}, None) == this_year
+    assert holiday_year_shown(hours, {this_year - 1: 3, this_year + 2: 5, this_year + 3: 1}, None) == this_year + 2
+    assert holiday_year_shown(hours, {this_year - 3: 3, this_year - 1: 2}, None) == this_year - 1
+    assert holiday_year_shown(hours, {}, 2031) == 2031
+    assert holiday_year_shown(hours, {}, 1812) == this_year  # not a year a holiday may fall in
+
+
+def test_holidays_page_without_holidays(as_admin, in_use):
+    page = text_of(as_admin.get(f"{BASE}/{in_use.id}/holidays"))
+    assert "No holidays yet." in page
+    assert re.search(r'<option selected value="DE">Germany \(DE\)</option>', page)  # from Europe/Berlin
+    assert f"Holidays in {datetime.now(UTC).year}" in page
+
+
+def test_add_a_holiday(as_admin, in_use):
+    version = version_of(in_use.id)
+    response = as_admin.post(f"{BASE}/{in_use.id}/holidays", data={"date": "2027-03-08", "name": "  Women's Day "})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{BASE}/{in_use.id}/holidays?year=2027"
+    assert holiday_dates(in_use.id) == [date(2027, 3, 8)]
+    holiday = db.session.scalar(select(BusinessHoliday).where(BusinessHoliday.schedule_id == in_use.id))
+    assert holiday.name == "Women's Day"
+    assert version_of(in_use.id) == version + 1  # an open schedule form is now stale
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "business_hours.holiday_add"))
+    assert entry.detail == "2027-03-08 Women's Day" and entry.target.startswith(f"business_hours:{in_use.id}:")
+    page = text_of(as_admin.get(response.headers["Location"]))
+    assert "Holiday “Women's Day” on March 8, 2027 added." in page and "Mon, 8 Mar 2027" in page
+
+
+HOLIDAY_INVALID = [
+    ("duplicate", {"date": "2027-01-01", "name": "Again"}, "Date</a>: January 1, 2027 is a holiday already: “New Year”."),
+    ("no date", {"date": "", "name": "X"}, "Date</a>: Enter the date as YYYY-MM-DD, for example 2027-01-01."),
+    ("bad date", {"date": "2027-02-30", "name": "X"}, "Date</a>: Enter the date as YYYY-MM-DD"),
+    ("not a date", {"date": "tomorrow", "name": "X"}, "Date</a>: Enter the date as YYYY-MM-DD"),
+    ("too early", {"date": "1999-12-31", "name": "X"}, "Date</a>: Enter a year from 2000 to 2100."),
+    ("too late", {"date": "2101-01-01", "name": "X"}, "Date</a>: Enter a year from 2000 to 2100."),
+    ("no name", {"date": "2027-05-01", "name": "  "}, "Name</a>: Enter the holiday’s name."),
+    ("long name", {"date": "2027-05-01", "name": "x" * 121}, "Name</a>: At most 120 characters."),
+    ("control characters", {"date": "2027-05-01", "name": "May\x00Day"}, "Name contains control characters"),
+]
+
+
+@pytest.mark.parametrize("case,data,message", HOLIDAY_INVALID, ids=[case for case, *_ in HOLIDAY_INVALID])
+def test_add_a_holiday_refuses_bad_input(as_admin, unused, case, data, message):
+    before = (count(BusinessHoliday), version_of(unused.id), count(AuditEntry))
+    response = as_admin.post(f"{BASE}/{unused.id}/holidays", data=data)
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "The holiday was not added. Please correct:" in page and message in page
+    assert 'aria-invalid="true"' in page
+    assert (count(BusinessHoliday), version_of(unused.id), count(AuditEntry)) == before
+
+
+def test_remove_a_holiday_after_confirming(as_admin, unused):
+    holiday_id = unused.holidays[0].id
+    page = text_of(as_admin.get(f"{BASE}/{unused.id}/holidays/{holiday_id}/delete"))
+    assert "Remove the holiday “New Year”?" in page and "Friday, January 1, 2027" in page
+    assert f'action="{BASE}/{unused.id}/holidays/{holiday_id}/delete"' in page
+    assert holiday_dates(unused.id) == [date(2027, 1, 1)]  # asking removes nothing
+    version = version_of(unused.id)
+    response = as_admin.post(f"{BASE}/{unused.id}/holidays/{holiday_id}/delete")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{BASE}/{unused.id}/holidays?year=2027"
+    assert holiday_dates(unused.id) == [] and version_of(unused.id) == version + 1
+    assert db.session.scalar(select(AuditEntry.detail).where(AuditEntry.action == "business_hours.holiday_remove")) \
+        == "2027-01-01 New Year"
+    assert "Holiday “New Year” on January 1, 2027 removed." in text_of(as_admin.get(response.headers["Location"]))
+    assert as_admin.post(f"{BASE}/{unused.id}/holidays/{holiday_id}/delete").status_code == 404  # gone
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_schedules_holiday_is_404(as_admin, unused, in_use, method):
+    """A holiday id is looked up within the schedule in the URL: a forged pair finds nothing."""
+    holiday_id = unused.holidays[0].id
+    response = getattr(as_admin, method)(f"{BASE}/{in_use.id}/holidays/{holiday_id}/delete")
+    assert response.status_code == 404
+    assert "There is no such holiday" in text_of(response)
+    assert holiday_dates(unused.id) == [date(2027, 1, 1)]
+
+
+def test_load_a_countrys_public_holidays_skipping_dates_already_there(as_admin, unused):
+    import holidays
+
+    german = holidays.country_holidays("DE", years=2027)
+    version = version_of(unused.id)
+    response = as_admin.post(f"{BASE}/{unused.id}/holidays/load", data={"country": "DE", "year": "2027"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{BASE}/{unused.id}/holidays?year=2027"
+    assert holiday_dates(unused.id) == sorted(german)  # New Year was there already: kept, not doubled
+    assert version_of(unused.id) == version + 1
+    names = dict(db.session.execute(select(BusinessHoliday.date, BusinessHoliday.name)
+                                    .where(BusinessHoliday.schedule_id == unused.id)).all())
+    assert names[date(2027, 1, 1)] == "New Year" and names[date(2027, 12, 25)] == "Christmas Day"
+    page = text_of(as_admin.get(response.headers["Location"]))
+    assert (f"{len(german) - 1} public holidays of Germany in 2027 added. "
+            "1 date was a holiday already and was skipped.") in page
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "business_hours.holidays_load"))
+    assert entry.detail == f"DE 2027: {len(german) - 1} added"
+    # Loading again adds nothing and says so; the version stays.
+    as_admin.post(f"{BASE}/{unused.id}/holidays/load", data={"country": "DE", "year": "2027"})
+    assert len(holiday_dates(unused.id)) == len(german) and version_of(unused.id) == version + 1
+    assert f"0 public holidays of Germany in 2027 added. {len(german)} dates were holidays already" in \
+        text_of(as_admin.get(f"{BASE}/{unused.id}/holidays"))
+
+
+def test_public_holidays_are_named_in_the_language_of_the_person_loading_them(as_admin, unused):
+    as_admin.post("/language", data={"lang": "ru"})
+    page = as_admin.get(f"{BASE}/{unused.id}/holidays").text
+    assert re.search(r'<option value="RU">[^<]+ \(RU\)</option>', page)
+    assert as_admin.post(f"{BASE}/{unused.id}/holidays/load", data={"country": "RU", "year": "2027"}).status_code == 302
+    names = db.session.scalars(select(BusinessHoliday.name).where(BusinessHoliday.schedule_id == unused.id,
+                                                                  BusinessHoliday.date == date(2027, 6, 12)))
+    assert next(names) == "День России"
+
+
+LOAD_INVALID = [
+    ("no country", {"country": "", "year": "2027"}, "Country</a>: Choose a country from the list."),
+    ("unknown country", {"country": "XX", "year": "2027"}, "Country</a>: Choose a country from the list."),
+    ("three letters", {"country": "DEU", "year": "2027"}, "Country</a>: Choose a country from the list."),
+    ("no year", {"country": "DE", "year": ""}, "Year</a>: Enter a year from 2000 to 2100."),
+    ("not a year", {"country": "DE", "year": "next"}, "Year</a>: Enter a year from 2000 to 2100."),
+    ("far future", {"country": "DE", "year": "99999"}, "Year</a>: Enter a year from 2000 to 2100."),
+]
+
+
+@pytest.mark.parametrize("case,data,message", LOAD_INVALID, ids=[case for case, *_ in LOAD_INVALID])
+def test_load_refuses_bad_input(as_admin, unused, case, data, message):
+    before = (count(BusinessHoliday), version_of(unused.id))
+    response = as_admin.post(f"{BASE}/{unused.id}/holidays/load", data=data)
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "Nothing was loaded. Please correct:" in page and message in page
+    assert (count(BusinessHoliday), version_of(unused.id)) == before
+
+
+def test_a_holiday_closes_the_schedule_and_the_list_says_so(as_admin):
+    hours = make_hours(name="Always open", open_days=range(7), opens=time(0), closes=time(23, 59),
+                       holidays=[(datetime.now(UTC).date(), "Today")])
+    db.session.commit()
+    assert not hours.is_open(datetime.now(UTC).replace(hour=12))
+    assert hours.is_open(datetime.now(UTC).replace(hour=12) + timedelta(days=1))
+    row = re.search(r"Always open</a>.*?</tr>", as_admin.get(BASE + "/").text, re.S).group(0)
+    assert '<span class="badge">Closed</span>' in row
+
+
+def test_a_schedule_form_made_stale_by_a_holiday_is_refused(as_admin, unused):
+    """Holidays are part of the schedule: a schedule form opened before a holiday was added is stale."""
+    assert as_admin.post(f"{BASE}/{unused.id}/holidays", data={"date": "2027-05-01", "name": "May Day"}).status_code == 302
+    response = as_admin.post(f"{BASE}/{unused.id}", data=week_form(name="Night shift", version="1"))
+    assert response.status_code == 409 and "Administrator changed this record" in text_of(response)
+
+
+def test_list_page_queries_do_not_grow_with_holidays(as_admin, count_queries):
+    for n in range(3):
+        make_hours(name=f"Queried {n}", holidays=[(date(2027, 1, d), f"Day {d}") for d in range(1, 6)])
+    db.session.commit()
+    with count_queries() as few:
+        as_admin.get(BASE + "/")
+    for n in range(3, 12):
+        make_hours(name=f"Queried {n}", holidays=[(date(2027, 1, d), f"Day {d}") for d in range(1, 6)])
+    db.session.commit()
+    with count_queries() as many:
+        as_admin.get(BASE + "/")
+    assert many.n == few.n
 
 
 # --- delete --------------------------------------------------------------------------------------------
@@ -380,10 +748,11 @@ def test_seeded_schedule_in_use_cannot_be_deleted(as_admin):
 # --- the model: summary and is_open ------------------------------------------------------------------
 
 def schedule(*days, timezone="UTC"):
-    """A transient schedule from seven (mode, opens, closes) tuples, Monday first."""
+    """A transient schedule from seven (mode, opens, closes, [opens, closes ...]) tuples, Monday first."""
     hours = BusinessHours(name_en="Test", timezone=timezone)
-    hours.days = [BusinessDay(weekday=i, mode=mode, opens=opens, closes=closes)
-                  for i, (mode, opens, closes) in enumerate(days)]
+    hours.days = [BusinessDay(weekday=i, mode=mode, intervals=[
+        BusinessInterval(opens=opens, closes=closes) for opens, closes in zip(times[::2], times[1::2])
+        if opens is not None]) for i, (mode, *times) in enumerate(days)]
     return hours
 
 
@@ -441,8 +810,8 @@ def test_audit_detail_is_english_whatever_the_language_of_the_actor(as_admin):
     as_admin.post("/provider/business-hours/1", data={
         "name_en": "Weekdays 09:00–18:00", "timezone": "UTC", "version": "1",
         **{f"{day}-mode": "hours" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},
-        **{f"{day}-opens": "09:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},
-        **{f"{day}-closes": "18:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},
+        **{f"{day}-intervals-0-opens": "09:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},
+        **{f"{day}-intervals-0-closes": "18:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},
         "saturday-mode": "closed", "sunday-mode": "closed"})
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "business_hours.update"))
     assert "Mon–Fri 09:00–18:00" in entry.detail

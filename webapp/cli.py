@@ -16,7 +16,16 @@ from webapp.audit import record
 from webapp.auth.sessions import end_all_sessions, purge_expired_sessions
 from webapp.extensions import db
 from webapp.hours.service import server_timezone
-from webapp.models import Account, AccountKind, BusinessDay, BusinessHours, DayMode, Department, DepartmentRight
+from webapp.models import (
+    Account,
+    AccountKind,
+    BusinessDay,
+    BusinessHours,
+    BusinessInterval,
+    DayMode,
+    Department,
+    DepartmentRight,
+)
 from webapp.models.accounts import utcnow
 from webapp.staff.forms import PASSWORD_MAX, PASSWORD_MIN
 
@@ -44,7 +53,8 @@ def seed_defaults(admin_password: str | None = None) -> Seeded:
         return Seeded(created=False)
     hours = BusinessHours(name_en=SEED_HOURS_NAME[0], name_ru=SEED_HOURS_NAME[1], timezone=server_timezone())
     hours.days = [
-        BusinessDay(weekday=d, mode=DayMode.hours, opens=time(9), closes=time(18)) if d < 5
+        BusinessDay(weekday=d, mode=DayMode.hours, intervals=[BusinessInterval(opens=time(9), closes=time(18))])
+        if d < 5
         else BusinessDay(weekday=d, mode=DayMode.closed)
         for d in range(7)
     ]

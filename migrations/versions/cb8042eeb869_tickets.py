@@ -1,7 +1,7 @@
 """tickets: messages, attachments, canned replies; automatic assignment per department; staff away and ticket emails
 
 Revision ID: cb8042eeb869
-Revises: 835e34a32549
+Revises: 31daefb91dd6
 Create Date: 2026-11-26 19:56:46.655695
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'cb8042eeb869'
-down_revision = '835e34a32549'
+down_revision = '31daefb91dd6'
 branch_labels = None
 depends_on = None
 

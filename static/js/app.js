@@ -225,14 +225,21 @@
     }
   });
 
-  // Business hours: the from/to inputs only matter when a day is open for set hours.
+  // Business hours: the from/to inputs, "Add interval" and "Remove" only matter when a day is open for set hours.
   function syncDay(select) {
     var row = select.closest("tr");
     if (!row) return;
-    row.querySelectorAll("input[data-time]").forEach(function (input) { input.disabled = select.value !== "hours"; });
+    row.querySelectorAll("input[data-time], button[data-interval-action]").forEach(function (control) {
+      control.disabled = select.value !== "hours";
+    });
   }
   document.addEventListener("change", function (event) {
     if (event.target.matches("select[data-day-mode]")) syncDay(event.target);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {  // a day's row swapped in by "Add interval"
+    var row = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("tr") : null;
+    var select = row && row.querySelector("select[data-day-mode]");
+    if (select) syncDay(select);
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[data-day-mode]").forEach(syncDay);

@@ -50,6 +50,7 @@ def pages(records) -> dict[str, str]:
         "hours-list": "/provider/business-hours/",
         "hours-new": "/provider/business-hours/new",
         "hours-form": "/provider/business-hours/1",
+        "hours-holidays": "/provider/business-hours/1/holidays",
         "clients-list": "/clients",
         "clients-new": "/clients/new",
         "client-form": f"/clients/{records['client']}",

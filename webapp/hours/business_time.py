@@ -126,7 +126,8 @@ def next_opening(calendar: Calendar, at: datetime) -> datetime:
 
 
 def calendar_for(hours, holidays=()) -> Calendar:
-    """The calendar of a BusinessHours schedule (one interval a day today; 24 hours as 00:00–24:00)."""
+    """The calendar of a BusinessHours schedule: every open interval of each day (24 hours as 00:00–24:00),
+    closed on the schedule's own holidays and on any dates passed in."""
     from webapp.models import DayMode
 
     week = []
@@ -137,5 +138,5 @@ def calendar_for(hours, holidays=()) -> Calendar:
         elif day.mode is DayMode.all_day:
             week.append(((0, DAY_MINUTES),))
         else:
-            week.append(((minutes(day.opens), minutes(day.closes)),))
-    return Calendar(hours.timezone, tuple(week), frozenset(holidays))
+            week.append(tuple(sorted((minutes(i.opens), minutes(i.closes)) for i in day.intervals)))
+    return Calendar(hours.timezone, tuple(week), hours.holiday_dates | frozenset(holidays))

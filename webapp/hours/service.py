@@ -2,22 +2,33 @@
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 from flask import abort
-from sqlalchemy import func, or_, select
+from sqlalchemy import extract, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from webapp.audit import record
 from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.forms import check_version
-from webapp.i18n import force_locale
+from webapp.grants import insert_ignoring_conflict
+from webapp.i18n import force_locale, ngettext
 from webapp.i18n import gettext as _
-from webapp.models import Account, BusinessDay, BusinessHours, DayMode, Department
+from webapp.models import (
+    Account,
+    BusinessDay,
+    BusinessHoliday,
+    BusinessHours,
+    BusinessInterval,
+    DayMode,
+    Department,
+)
 from webapp.models.accounts import utcnow
+from webapp.models.hours import MAX_INTERVALS
 from webapp.rights import can
 from webapp.text import fold
 
@@ -82,17 +93,24 @@ def server_timezone() -> str:
 
 @dataclass(frozen=True)
 class DayHours:
-    """How one weekday is open; times only for DayMode.hours, and closing after opening."""
+    """How one weekday is open; for DayMode.hours one to MAX_INTERVALS intervals (opens, closes), in order,
+    each closing after it opens and before the next one opens."""
     mode: DayMode
-    opens: time | None = None
-    closes: time | None = None
+    intervals: tuple[tuple[time, time], ...] = ()
 
     def __post_init__(self):
         if self.mode is not DayMode.hours:
-            object.__setattr__(self, "opens", None)
-            object.__setattr__(self, "closes", None)
-        elif self.opens is None or self.closes is None or self.closes <= self.opens:
-            raise ValueError("a day open for set hours needs an opening time before its closing time")
+            object.__setattr__(self, "intervals", ())
+            return
+        intervals = tuple(sorted(self.intervals))
+        object.__setattr__(self, "intervals", intervals)
+        if not 1 <= len(intervals) <= MAX_INTERVALS:
+            raise ValueError(f"a day open for set hours has 1 to {MAX_INTERVALS} intervals")
+        previous_closes = None
+        for opens, closes in intervals:
+            if closes <= opens or (previous_closes is not None and opens <= previous_closes):
+                raise ValueError("intervals close after they open and neither overlap nor touch")
+            previous_closes = closes
 
 
 class ScheduleInUse(Refused):
@@ -125,8 +143,9 @@ def usage_counts(schedules) -> dict[int, int]:
 
 
 def list_schedules(query: str = ""):
-    """Schedules by name, matching the query in either language: a statement for the list kit."""
-    statement = select(BusinessHours).order_by(BusinessHours.name_key)
+    """Schedules by name, matching the query in either language, with their holidays (the list says whether
+    each is open now): a statement for the list kit."""
+    statement = select(BusinessHours).options(selectinload(BusinessHours.holidays)).order_by(BusinessHours.name_key)
     key = fold(query)
     if key:
         statement = statement.where(or_(BusinessHours.name_key.contains(key, autoescape=True),
@@ -191,7 +210,7 @@ def _known_zone(timezone: str) -> str:
 
 
 def _set_week(hours: BusinessHours, week: Sequence[DayHours]) -> None:
-    """Update the seven day rows in place (Monday first), creating any that are missing."""
+    """Update the seven day rows and their intervals in place (Monday first), creating any that are missing."""
     if len(week) != 7:
         raise ValueError("a week has seven days")
     existing = {day.weekday: day for day in hours.days}
@@ -200,7 +219,178 @@ def _set_week(hours: BusinessHours, week: Sequence[DayHours]) -> None:
         if day is None:
             day = BusinessDay(weekday=weekday)
             hours.days.append(day)
-        day.mode, day.opens, day.closes = spec.mode, spec.opens, spec.closes
+        day.mode = spec.mode
+        current = list(day.intervals)
+        for interval, (opens, closes) in zip(current, spec.intervals):
+            interval.opens, interval.closes = opens, closes
+        for opens, closes in spec.intervals[len(current):]:
+            day.intervals.append(BusinessInterval(opens=opens, closes=closes))
+        for interval in current[len(spec.intervals):]:
+            day.intervals.remove(interval)
+
+
+# --- holidays ------------------------------------------------------------------------------------------
+
+HOLIDAY_YEARS = range(2000, 2101)  # the years a holiday may fall in, added by hand or loaded
+HOLIDAY_NAME_LENGTH = 120
+# The languages of public holidays' names, by the loader's language: the first one a country's calendar has.
+HOLIDAY_LANGUAGES = {"en": ("en_US", "en_GB", "en"), "ru": ("ru", "en_US", "en_GB", "en")}
+
+
+def get_holiday_or_404(hours: BusinessHours, holiday_id: int) -> BusinessHoliday:
+    """One holiday of this schedule: another schedule's id finds nothing (404)."""
+    holiday = db.session.scalar(select(BusinessHoliday).where(
+        BusinessHoliday.id == holiday_id, BusinessHoliday.schedule_id == hours.id))
+    if holiday is None:
+        abort(404, _("There is no such holiday; it may have been removed in the meantime."))
+    return holiday
+
+
+def holiday_on(hours: BusinessHours, day: date) -> BusinessHoliday | None:
+    return db.session.scalar(select(BusinessHoliday).where(
+        BusinessHoliday.schedule_id == hours.id, BusinessHoliday.date == day))
+
+
+def holiday_years(hours: BusinessHours) -> dict[int, int]:
+    """How many holidays the schedule has in each year, by year."""
+    year = extract("year", BusinessHoliday.date)
+    rows = db.session.execute(select(year, func.count()).where(BusinessHoliday.schedule_id == hours.id)
+                              .group_by(year).order_by(year))
+    return {int(y): n for y, n in rows}
+
+
+def holiday_year_shown(hours: BusinessHours, years: dict[int, int], asked: int | None) -> int:
+    """The year the holidays page shows: the one asked for, else this year in the schedule's zone when it has
+    holidays, else the nearest later year with holidays, else the last one, else this year."""
+    if asked in HOLIDAY_YEARS:
+        return asked
+    this_year = datetime.now(ZoneInfo(hours.timezone)).year
+    if this_year in years or not years:
+        return this_year
+    return next((year for year in years if year > this_year), max(years))
+
+
+def holidays_in(hours: BusinessHours, year: int) -> list[BusinessHoliday]:
+    """The schedule's holidays in one year, by date."""
+    return list(db.session.scalars(select(BusinessHoliday).where(
+        BusinessHoliday.schedule_id == hours.id,
+        BusinessHoliday.date.between(date(year, 1, 1), date(year, 12, 31))).order_by(BusinessHoliday.date)))
+
+
+def add_holiday(actor: Account, hours: BusinessHours, day: date, name: str) -> bool:
+    """Close the schedule on a date; False (nothing changed) when that date is a holiday already."""
+    _check_edit(actor)
+    if day.year not in HOLIDAY_YEARS:
+        raise ValueError(f"a holiday in {day.year}")
+    if not _insert_holiday(hours, day, name):
+        return False
+    _changed(actor, hours, "business_hours.holiday_add", f"{day.isoformat()} {name}")
+    return True
+
+
+def remove_holiday(actor: Account, hours: BusinessHours, holiday: BusinessHoliday) -> None:
+    _check_edit(actor)
+    detail = f"{holiday.date.isoformat()} {holiday.name}"
+    db.session.delete(holiday)
+    _changed(actor, hours, "business_hours.holiday_remove", detail)
+
+
+def load_public_holidays(actor: Account, hours: BusinessHours, country: str, year: int,
+                         language: str = "en") -> tuple[int, int]:
+    """Add a country's public holidays for a year (the `holidays` package), skipping dates the schedule
+    already has: (added, already there)."""
+    _check_edit(actor)
+    if country not in supported_countries() or year not in HOLIDAY_YEARS:
+        raise ValueError(f"no public holidays for {country!r} in {year}")
+    added = skipped = 0
+    for day, name in sorted(public_holidays(country, year, language).items()):
+        if _insert_holiday(hours, day, name):
+            added += 1
+        else:
+            skipped += 1
+    if added:
+        _changed(actor, hours, "business_hours.holidays_load", f"{country} {year}: {added} added")
+    return added, skipped
+
+
+def public_holidays(country: str, year: int, language: str = "en") -> dict[date, str]:
+    """A country's public holidays in a year, named in the language asked for when the country has it."""
+    import holidays
+
+    calendar_class = holidays.country_holidays(country, years=year)
+    available = set(calendar_class.supported_languages)
+    wanted = next((code for code in HOLIDAY_LANGUAGES.get(language, ()) if code in available), None)
+    calendar = holidays.country_holidays(country, years=year, language=wanted) if wanted else calendar_class
+    return {day: name for day, name in calendar.items() if day.year == year}
+
+
+def loaded_message(country: str, year: int, added: int, skipped: int) -> str:
+    """What loading a country's public holidays did, in a sentence or two."""
+    name = country_name(country)
+    if not added and not skipped:
+        return _("No public holidays of %(country)s in %(year)d are known; nothing was added.", country=name,
+                 year=year)
+    text = ngettext("%(num)d public holiday of %(country)s in %(year)d added.",
+                    "%(num)d public holidays of %(country)s in %(year)d added.", added, country=name, year=year)
+    if skipped:
+        text += " " + ngettext("%(num)d date was a holiday already and was skipped.",
+                               "%(num)d dates were holidays already and were skipped.", skipped)
+    return text
+
+
+@cache
+def supported_countries() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes of the countries the `holidays` package knows."""
+    import holidays
+
+    return frozenset(holidays.list_supported_countries(include_aliases=False))
+
+
+def country_name(code: str) -> str:
+    """A country's name in the request's language (Babel's CLDR data), else its code."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.territories.get(code, code) if locale else code
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, "Germany (DE)") for every supported country, by name in the request's language."""
+    choices = [(code, f"{country_name(code)} ({code})") for code in supported_countries()]
+    return sorted(choices, key=lambda choice: fold(choice[1]))
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    countries: dict[str, str] = {}
+    for directory in TZPATH:
+        table = Path(directory) / "zone.tab"
+        if table.exists():
+            for line in table.read_text().splitlines():
+                parts = line.split("\t")
+                if line and not line.startswith("#") and len(parts) >= 3:
+                    countries.setdefault(parts[2], parts[0])
+            break
+    return countries
+
+
+def country_of_zone(zone: str) -> str | None:
+    """The country of a time zone (Europe/Berlin → DE) when the `holidays` package knows it."""
+    country = _zone_countries().get(zone)
+    return country if country in supported_countries() else None
+
+
+def _insert_holiday(hours: BusinessHours, day: date, name: str) -> bool:
+    return insert_ignoring_conflict(BusinessHoliday, schedule_id=hours.id, date=day,
+                                    name=name[:HOLIDAY_NAME_LENGTH])
+
+
+def _changed(actor: Account, hours: BusinessHours, action: str, detail: str) -> None:
+    """A change of the holidays is a change of the schedule: a new version (open forms go stale), audited."""
+    db.session.expire(hours, ["holidays"])
+    hours.touch(actor, utcnow())
+    db.session.flush()
+    record(actor, action, hours, detail)
 
 
 def _detail(hours: BusinessHours) -> str:

@@ -3,7 +3,7 @@ from webapp.models.accounts import Account, AccountKind, AccountSession
 from webapp.models.audit import AuditEntry
 from webapp.models.clients import ClientGroup
 from webapp.models.departments import Department, department_client_groups, staff_departments
-from webapp.models.hours import BusinessDay, BusinessHours, DayMode
+from webapp.models.hours import BusinessDay, BusinessHoliday, BusinessHours, BusinessInterval, DayMode
 from webapp.models.outbox import OutboxChannel, OutboxMessage, OutboxStatus
 from webapp.models.rights import DepartmentRight, StaffRight
 from webapp.models.tickets import (
@@ -21,4 +21,5 @@ __all__ = [
     "DayMode", "Department", "department_client_groups", "DepartmentRight", "OutboxChannel", "OutboxMessage",
     "OutboxStatus", "StaffRight", "staff_departments",
     "AssignmentMode", "CannedReply", "MessageKind", "Ticket", "TicketAttachment", "TicketMessage", "TicketStatus",
+    "BusinessHoliday", "BusinessInterval",
 ]
