@@ -90,6 +90,9 @@ REQUIRED_RIGHTS = {
     "support.close": (None, SUPPORT),
     "support.reopen": (None, SUPPORT),
     "support.ticket_file": (SUPPORT, None),
+    "support.stats": (SUPPORT, None),
+    "support.stats_chart": (SUPPORT, None),
+    "support.stats_csv": (SUPPORT, None),
 }
 
 
