@@ -100,6 +100,9 @@ REQUIRED_RIGHTS = {
     "outbox.retry": (None, {"settings.edit"}),
     "outbox.retry_failed": (None, {"settings.edit"}),
     "outbox.test_message": (None, {"settings.edit"}),
+    "support.stats": (SUPPORT, None),
+    "support.stats_chart": (SUPPORT, None),
+    "support.stats_csv": (SUPPORT, None),
 }
 
 

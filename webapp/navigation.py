@@ -18,6 +18,7 @@ class NavItem:
 NAV = (
     NavItem("main.dashboard", _l("Dashboard"), None),
     NavItem("support.queue", _l("Tickets"), "support.tickets", _l("Support center")),
+    NavItem("support.stats", _l("Statistics"), "support.tickets", _l("Support center")),
     NavItem("clients.index", _l("Clients"), "clients.view", _l("Clients")),
     NavItem("departments.index", _l("Departments"), "departments.view", _l("Provider")),
     NavItem("staff.index", _l("Staff"), "staff.view", _l("Provider")),

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("support", __name__, url_prefix="/support")
 
-from webapp.support import routes  # noqa: E402,F401
+from webapp.support import routes, stats_routes  # noqa: E402,F401
