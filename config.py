@@ -67,6 +67,7 @@ class Config:
     DEPARTMENTS_PER_PAGE = 50
     CLIENTS_PER_PAGE = int(os.environ.get("CLIENTS_PER_PAGE", "25"))
     TICKETS_PER_PAGE = int(os.environ.get("TICKETS_PER_PAGE", "25"))
+    CANNED_REPLIES_PER_PAGE = int(os.environ.get("CANNED_REPLIES_PER_PAGE", "25"))
     QUEUE_REFRESH_SECONDS = 15  # the ticket queue refreshes itself in place this often
     PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION") or None
     TESTING = False
@@ -84,4 +85,5 @@ class TestConfig(Config):
     STAFF_PER_PAGE = 5
     CLIENTS_PER_PAGE = 5
     TICKETS_PER_PAGE = 5
+    CANNED_REPLIES_PER_PAGE = 5
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # scrypt took three quarters of the suite's time

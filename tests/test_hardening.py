@@ -90,6 +90,10 @@ REQUIRED_RIGHTS = {
     "support.close": (None, SUPPORT),
     "support.reopen": (None, SUPPORT),
     "support.ticket_file": (SUPPORT, None),
+    "support.replies": (SUPPORT, None),
+    "support.new_reply": (SUPPORT, SUPPORT),
+    "support.edit_reply": (SUPPORT, SUPPORT),
+    "support.delete_reply": (SUPPORT, SUPPORT),
 }
 
 
@@ -135,7 +139,7 @@ def test_every_function_an_endpoint_requires_is_checked(app):
     db.session.add(group)
     db.session.flush()
     ids = {"department_id": target_department.id, "staff_id": target_staff.id, "hours_id": 1,
-           "client_id": target_client.id, "group_id": group.id, "ticket_id": 1, "file_id": 1}
+           "client_id": target_client.id, "group_id": group.id, "ticket_id": 1, "file_id": 1, "reply_id": 1}
     cases = guarded_cases(app)
     assert len(cases) >= 20
     checked = 0
