@@ -225,6 +225,33 @@
     }
   });
 
+  // Canned replies: "Insert" puts the chosen reply (its text filled in for the ticket by the server, in
+  // data-text) into the reply box at the cursor, replacing a selection; at the end if the box was never
+  // focused. What was typed stays; the box gets the focus back, the cursor after the inserted text.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.tagName === "TEXTAREA") event.target.setAttribute("data-caret-known", "1");
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-insert-canned]");
+    if (!button) return;
+    event.preventDefault();
+    var select = document.querySelector(button.getAttribute("data-insert-canned"));
+    var box = document.getElementById(button.getAttribute("aria-controls"));
+    var option = select && select.options[select.selectedIndex];
+    if (!box || !option || !option.value) {
+      if (select) select.focus();
+      return;
+    }
+    var known = box.hasAttribute("data-caret-known");
+    var start = known ? box.selectionStart : box.value.length;
+    var end = known ? box.selectionEnd : box.value.length;
+    box.focus();
+    box.setRangeText(option.getAttribute("data-text") || "", start, end, "end");
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    var status = document.getElementById(button.getAttribute("data-status"));
+    if (status) status.textContent = status.getAttribute("data-template").replace("{title}", option.text);
+  });
+
   // Business hours: the from/to inputs, "Add interval" and "Remove" only matter when a day is open for set hours.
   function syncDay(select) {
     var row = select.closest("tr");

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length
 from webapp.forms import Form
 from webapp.i18n import lazy_gettext as _l
 from webapp.ids import parse_id
+from webapp.support import canned
 from webapp.support.attachments import MAX_FILES, AttachmentError, check_uploads
 from webapp.support.service import BODY_MAX, SUBJECT_MAX
 
@@ -79,3 +80,32 @@ class MoveForm(Form):
     def validate_department(self, field):
         if field.data is None:
             raise ValidationError(_l("Choose a department."))
+
+
+class CannedReplyForm(Form):
+    """A canned reply: its title, its text with placeholders, and whom it is available to."""
+
+    title = StringField(_l("Title"), filters=[_strip], validators=[
+        DataRequired(_l("Enter a title.")),
+        Length(max=canned.TITLE_MAX, message=_l("At most %(max)d characters."))])
+    body = TextAreaField(_l("Text"), filters=[_strip], validators=[
+        DataRequired(_l("Write the text of the reply.")),
+        Length(max=canned.BODY_MAX, message=_l("At most %(max)d characters."))], render_kw={"rows": 8})
+    scope = SelectField(_l("Available to"), validate_choice=False)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope.choices = list(choices)
+
+    def validate_body(self, field):
+        unknown = canned.unknown_placeholders(field.data or "")
+        if unknown:
+            raise ValidationError(canned.unknown_message(unknown))
+
+    def validate_scope(self, field):
+        if field.data not in {value for value, _label in self.scope.choices}:
+            raise ValidationError(_l("Choose whom the reply is available to from the list."))
+
+    @property
+    def wanted_scope(self) -> "canned.Scope":
+        return canned.Scope.parse(self.scope.data)

@@ -10,12 +10,12 @@ from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.ids import parse_id
 from webapp.lists import paginate_rows, search_text
-from webapp.models import Department, Ticket, TicketStatus
+from webapp.models import CannedReply, Department, Ticket, TicketStatus
 from webapp.rights import requires
-from webapp.support import bp, service
+from webapp.support import bp, canned, service
 from webapp.support.attachments import MAX_REQUEST_BYTES
 from webapp.support.files import send_attachment
-from webapp.support.forms import AssignForm, MoveForm, StaffMessageForm
+from webapp.support.forms import AssignForm, CannedReplyForm, MoveForm, StaffMessageForm
 from webapp.urls import RowUrl
 
 
@@ -60,7 +60,8 @@ def _ticket_page(ticket: Ticket, form: StaffMessageForm | None = None, status: i
                                                                    key=lambda d: d.name.casefold())]
     return render("support/ticket.html", ticket=ticket, messages=messages, form=form, assign_form=assign_form,
                   move_form=move_form, state_form=Form(), stale=stale, is_member=ticket.department in
-                  current_user.departments or current_user.full_access, status=status)
+                  current_user.departments or current_user.full_access, canned=canned.picker(current_user, ticket),
+                  status=status)
 
 
 @bp.route("/tickets/<int:ticket_id>", methods=["GET", "POST"])
@@ -151,3 +152,63 @@ def reopen(ticket_id: int):
 def ticket_file(ticket_id: int, file_id: int):
     found = service.get_staff_ticket_or_404(current_user, ticket_id)
     return send_attachment(service.get_attachment_or_404(found, file_id, for_client=False))
+
+
+# Canned replies -----------------------------------------------------------------------------------
+
+@bp.route("/replies")
+@requires("support.tickets")
+def replies():
+    wanted = canned.ReplyFilter(scope=canned.Scope.parse(request.args.get("scope")), q=search_text())
+    pagination = paginate_rows(canned.list_replies(current_user, wanted),
+                               current_app.config["CANNED_REPLIES_PER_PAGE"], CannedReply.id)
+    return render("support/replies.html", pagination=pagination, wanted=wanted,
+                  departments=canned.department_options(current_user), russian=current_language() == "ru",
+                  manages_everyone=canned.may_manage(current_user, canned.Scope()),
+                  status=404 if pagination.page > 1 and not pagination.items else 200)
+
+
+def _reply_form(form: CannedReplyForm, reply: CannedReply | None):
+    return render("support/reply_form.html", form=form, reply=reply, placeholders=canned.PLACEHOLDERS,
+                  status=form_status(form))
+
+
+@bp.route("/replies/new", methods=["GET", "POST"])
+@requires("support.tickets")
+def new_reply():
+    form = CannedReplyForm(choices=canned.scope_choices(current_user),
+                           data=None if request.method == "POST" else {"scope": canned.PERSONAL})
+    if not form.validate_on_submit():
+        return _reply_form(form, None)
+    reply = canned.create_reply(current_user, form.title.data, form.body.data, form.wanted_scope)
+    db.session.commit()
+    flash(_("Canned reply “%(title)s” added.", title=reply.title), "success")
+    return redirect(url_for("support.replies"))
+
+
+@bp.route("/replies/<int:reply_id>", methods=["GET", "POST"])
+@requires("support.tickets")
+def edit_reply(reply_id: int):
+    reply = canned.get_managed_reply_or_404(current_user, reply_id)
+    form = CannedReplyForm(choices=canned.scope_choices(current_user), data=None if request.method == "POST" else {
+        "title": reply.title, "body": reply.body, "scope": canned.Scope.of(reply).value})
+    if not form.validate_on_submit():
+        return _reply_form(form, reply)
+    canned.update_reply(current_user, reply, form.title.data, form.body.data, form.wanted_scope)
+    db.session.commit()
+    flash(_("Canned reply “%(title)s” saved.", title=reply.title), "success")
+    return redirect(url_for("support.replies"))
+
+
+@bp.route("/replies/<int:reply_id>/delete", methods=["GET", "POST"])
+@requires("support.tickets")
+def delete_reply(reply_id: int):
+    reply = canned.get_managed_reply_or_404(current_user, reply_id)
+    form = Form()
+    if not form.validate_on_submit():
+        return render("support/reply_delete.html", form=form, reply=reply)
+    title = reply.title
+    canned.delete_reply(current_user, reply)
+    db.session.commit()
+    flash(_("Canned reply “%(title)s” deleted.", title=title), "success")
+    return redirect(url_for("support.replies"))
