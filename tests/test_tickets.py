@@ -475,3 +475,31 @@ def test_disabling_or_deleting_a_member_gives_their_tickets_back(app, as_admin, 
     response = as_admin.post(f"/provider/staff/{agent_id}/delete")
     assert response.status_code in (200, 302)
     assert fresh(Ticket, helper_ticket).assignee_id is None  # nobody eligible is left: unassigned
+
+
+@pytest.mark.parametrize("mode", [AssignmentMode.round_robin, AssignmentMode.fewest_open])
+def test_automatic_assignment_is_fair_under_concurrent_arrivals(app, support, mode):
+    desk = support["desk"]
+    desk.assignment = mode
+    second = make_staff("second", departments=[desk], rights=["support.tickets"])
+    customers = [make_customer_account(f"buyer{i}") for i in range(8)]
+    db.session.commit()
+    clients = [signed_in(app, customer) for customer in customers]
+    form = {"department": str(desk.id), "subject": "Concurrent", "message": "m"}
+    db.session.commit()
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def post(client):
+        barrier.wait()
+        statuses.append(FlaskClient.open(client, "/my/tickets/new", method="POST", data=form).status_code)
+
+    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302] * len(clients)
+    db.session.commit()
+    counts = dict(db.session.execute(select(Ticket.assignee_id, func.count()).group_by(Ticket.assignee_id)).all())
+    assert counts == {support["agent"].id: 4, second.id: 4}

@@ -1,19 +1,33 @@
 """The support center from both sides, in both languages: a client opens a ticket to a visible department and
 sees when to expect an answer; a member of that department sees it appear in the queue without reloading,
-writes an internal note and answers; the client reads the answer and never the note."""
+writes an internal note, inserts a canned reply and answers; the client reads the answer and never the note,
+and the email with the answer arrives (a local aiosmtpd server), in the client's language."""
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PASSWORD, create_department, create_staff, log_in, query, shot, unique
 from tests.factories import make_customer_account
+from tests.mail import SmtpServer, wait_until
 from webapp.extensions import db
+from webapp.models import CannedReply
 
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture
+def smtp_server(live_server):
+    server = SmtpServer().start()
+    live_server.app.config.update(SMTP_HOST=server.host, SMTP_PORT=server.port, SMTP_SECURITY="none")
+    yield server
+    live_server.app.config.update(SMTP_HOST=None)
+    server.stop()
+
+
 def make_client(server, login, locale):
     def create():
-        account = make_customer_account(login, name=f"Client {login}")
+        account = make_customer_account(login, name=f"Client {login}", email=f"{login}@client.example")
         account.locale = locale
         db.session.commit()
         return account.id
@@ -21,7 +35,8 @@ def make_client(server, login, locale):
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
-def test_a_ticket_from_the_client_to_the_department_and_back(new_context, live_server, watch_page, language):
+def test_a_ticket_from_the_client_to_the_department_and_back(new_context, live_server, watch_page, smtp_server,
+                                                          language):
     ru = language == "ru"
     department = unique("Helpdesk")
     department_id = create_department(live_server, department, rights=["support.tickets"], show_in_support=True,
@@ -30,6 +45,12 @@ def test_a_ticket_from_the_client_to_the_department_and_back(new_context, live_s
     create_staff(live_server, agent, department_ids=[department_id], name=f"Agent {language.upper()}")
     client_login = f"customer-{language}"
     make_client(live_server, client_login, language)
+
+    def canned():
+        db.session.add(CannedReply(title=f"Fixed {language}", department_id=department_id,
+                                   body="Hello {client_name}, ticket {ticket_number} is solved. {my_name}"))
+        db.session.commit()
+    query(live_server, canned)
 
     staff_page = watch_page(new_context(base_url=live_server.url).new_page())
     log_in(staff_page, agent, PASSWORD)
@@ -75,13 +96,26 @@ def test_a_ticket_from_the_client_to_the_department_and_back(new_context, live_s
     box.fill("Customer's MX record points to the old server.")
     staff_page.get_by_role("button", name="Внутренняя заметка" if ru else "Internal note").click()
     expect(staff_page.get_by_text("Внутренняя заметка добавлена." if ru else "Your internal note is added.")).to_be_visible()
-    staff_page.locator("#reply-form textarea").fill("We fixed the MX record; mail arrives again.")
+    staff_page.locator("#reply-form textarea").fill("We fixed the MX record; mail arrives again.\n")
+    staff_page.get_by_label("Шаблон ответа" if ru else "Canned reply").select_option(label=f"Fixed {language}")
+    staff_page.get_by_role("button", name="Вставить" if ru else "Insert").click()
+    expect(staff_page.locator("#reply-form textarea")).to_have_value(re.compile(
+        rf"We fixed the MX record; mail arrives again\.\n.*Client {client_login}, ticket #\d+ is solved\. "
+        rf"Agent {language.upper()}", re.S))
     staff_page.get_by_role("button", name="Ответить" if ru else "Reply", exact=True).click()
     expect(staff_page.get_by_text("Ответ отправлен клиенту." if ru else "Your reply is sent to the client.")).to_be_visible()
     for width in (1366, 390):
         staff_page.set_viewport_size({"width": width, "height": 900})
         shot(staff_page, f"ticket-staff-{language}-{width}")
         assert staff_page.evaluate("document.documentElement.scrollWidth") <= width
+
+    # The answer arrives by email too, in the client's language, linking to the ticket.
+    to_client = f"{client_login}@client.example"
+    assert wait_until(lambda: any(m["To"] == to_client for m in smtp_server.messages))
+    email = next(m for m in smtp_server.messages if m["To"] == to_client)
+    assert email["Subject"].startswith("Ответ на ваш запрос" if ru else "Answer to your ticket")
+    assert "We fixed the MX record" in email.get_body(("plain",)).get_content()
+    assert "/my/tickets/" in email.get_body(("html",)).get_content()
 
     client_page.reload()
     expect(client_page.get_by_text("We fixed the MX record; mail arrives again.")).to_be_visible()
