@@ -136,8 +136,6 @@ def check_version(record, submitted: int | None) -> None:
 
 
 def _format_moment(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    from flask_babel import format_datetime
+    from webapp.moments import format_moment
 
-    return f"{format_datetime(moment, 'short')} UTC"
+    return format_moment(moment) if moment is not None else None

@@ -12,12 +12,14 @@ from webapp.my import bp
 from webapp.my.forms import ClientProfileForm
 from webapp.my.service import update_client_profile
 from webapp.rights import client_area
+from webapp.support.service import open_ticket_count
 
 
 @bp.route("", strict_slashes=False)
 @client_area
 def index():
-    return render("my/index.html", client=current_user._get_current_object())
+    client = current_user._get_current_object()
+    return render("my/index.html", client=client, open_tickets=open_ticket_count(client))
 
 
 @bp.route("/profile", methods=["GET", "POST"])

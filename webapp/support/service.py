@@ -171,6 +171,11 @@ def client_tickets(client: Account):
             .order_by(Ticket.last_message_at.desc(), Ticket.id.desc()))
 
 
+def open_ticket_count(client: Account) -> int:
+    return db.session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.client_id == client.id, Ticket.status != TicketStatus.closed)) or 0
+
+
 @dataclass
 class QueueFilter:
     department_id: int | None = None
