@@ -503,3 +503,59 @@ def test_automatic_assignment_is_fair_under_concurrent_arrivals(app, support, mo
     db.session.commit()
     counts = dict(db.session.execute(select(Ticket.assignee_id, func.count()).group_by(Ticket.assignee_id)).all())
     assert counts == {support["agent"].id: 4, second.id: 4}
+
+
+def test_files_up_to_2_mb_pass_the_csrf_check(tmp_path):
+    """CSRFProtect reads the form before the view: the ticket forms' larger limit must hold already then."""
+    from tests.conftest import csrf_token_of, running_app
+
+    with running_app(tmp_path, WTF_CSRF_ENABLED=True) as csrf_app:
+        desk = make_department("Upload desk", show_in_support=True)
+        customer = make_customer_account("uploader")
+        db.session.commit()
+        client = csrf_app.test_client()
+        token = csrf_token_of(client.get("/login").text)
+        client.post("/login", data={"login": "uploader", "password": "correct-horse-battery", "csrf_token": token})
+        token = csrf_token_of(client.get("/my/tickets/new").text)
+        big = b"log line\n" * (1_900_000 // 9)
+        response = client.post("/my/tickets/new", content_type="multipart/form-data", data={
+            "csrf_token": token, "department": str(desk.id), "subject": "Big log", "message": "See the log.",
+            "attachments": [(io.BytesIO(big), "big.log.txt")]})
+        assert response.status_code == 302, response.status_code
+        assert db.session.scalar(select(TicketAttachment.size)) == len(big)
+        assert customer.id
+
+
+def test_notes_and_events_stay_out_of_the_clients_view(app, support):
+    ticket = service.open_ticket(support["customer"], support["desk"].id, "Help", "Please", [],
+                                 now=datetime(2026, 11, 2, 10, tzinfo=UTC))
+    db.session.commit()
+    shown = ticket.last_message_id
+    before = ticket.last_message_at
+    service.staff_reply(support["agent"], ticket, "Internal", [], shown, internal=True,
+                        now=datetime(2026, 11, 3, 10, tzinfo=UTC))
+    assert ticket.last_message_at == before  # the client's "Last activity" does not move for a note
+    shown = ticket.last_message_id
+    service.assign(support["agent"], ticket, support["agent"].id, None)
+    # An event ("Assigned to …") is not a new message: the reply written meanwhile goes.
+    service.staff_reply(support["agent"], ticket, "Answer", [], shown, internal=False)
+    db.session.commit()
+    support["agent"].locale = "ru"
+    db.session.commit()
+    agent = signed_in(app, support["agent"])
+    page = agent.get(f"/support/tickets/{ticket.id}").text
+    assert "Назначен" in page or "Assigned to" not in page
+
+
+def test_deleting_the_only_group_of_a_department_takes_it_out_of_the_support_center(app, as_admin, support):
+    group = ClientGroup(name_en="Partners")
+    db.session.add(group)
+    partner_desk = make_department("Partner desk", hours=support["hours"], show_in_support=True)
+    partner_desk.client_groups = [group]
+    db.session.commit()
+    page = as_admin.get(f"/clients/groups/{group.id}/delete").text
+    assert "Partner desk" in page and "leave the support center" in page
+    assert as_admin.post(f"/clients/groups/{group.id}/delete").status_code == 302
+    assert fresh(type(partner_desk), partner_desk.id).show_in_support is False
+    client = signed_in(app, support["customer"])
+    assert "Partner desk" not in client.get("/my/tickets/new").text

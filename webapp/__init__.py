@@ -31,6 +31,7 @@ def create_app(config_class=config.Config) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.BASE_DIR / "migrations"))
+    app.before_request(_upload_limit)  # before CSRFProtect's hook, which reads the form (and so the body)
     csrf.init_app(app)
     limiter.init_app(app)  # a fresh storage per app: each test app starts with no failures counted
     from webapp.auth.sessions import select_locale
@@ -81,6 +82,17 @@ def _register_template_helpers(app: Flask) -> None:
     def inject():
         return {"has_right": has_right, "languages": app.config["LANGUAGES"],
                 "current_language": current_language(), "visible_nav": visible_nav, "viewer_timezone": viewer_timezone}
+
+
+UPLOAD_ENDPOINTS = frozenset({"my.new_ticket", "my.ticket", "support.ticket"})
+
+
+def _upload_limit():
+    """Ticket forms carry up to five 2 MB files; every other form keeps the small global limit."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        from webapp.support.attachments import MAX_REQUEST_BYTES
+
+        request.max_content_length = MAX_REQUEST_BYTES
 
 
 def _security_headers(response):

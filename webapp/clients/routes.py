@@ -93,4 +93,5 @@ def delete_group(group_id: int):
         db.session.commit()
         flash(_("Client group “%(name)s” deleted.", name=name), "success")
         return redirect(url_for("clients.groups"))
-    return render("clients/group_delete.html", form=form, group=group, members=service.group_members(group))
+    return render("clients/group_delete.html", form=form, group=group, members=service.group_members(group),
+                  hidden=service.departments_only_for(group))

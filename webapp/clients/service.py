@@ -140,11 +140,26 @@ def update_group(actor: Account, group: ClientGroup, name_en: str, name_ru: str 
     record(actor, "client_group.update", group)
 
 
+def departments_only_for(group: ClientGroup) -> list:
+    """Departments in the support center visible to this group alone: without it they would be visible to
+    every client (no group chosen means everyone)."""
+    from webapp.models import Department
+
+    return [d for d in db.session.scalars(select(Department).where(Department.client_groups.any(
+        ClientGroup.id == group.id), Department.show_in_support.is_(True))) if len(d.client_groups) == 1]
+
+
 def delete_group(actor: Account, group: ClientGroup) -> int:
-    """Delete a group; its clients stay, in no group. Returns how many clients it had."""
+    """Delete a group; its clients stay, in no group. Departments that only its clients could see leave the
+    support center rather than open to everyone. Returns how many clients it had."""
     _check_edit(actor)
     members = group_members(group)
-    record(actor, "client_group.delete", group, f"clients left without a group: {members}")
+    hidden = departments_only_for(group)
+    for department in hidden:
+        department.show_in_support = False
+        department.touch(actor, utcnow())
+    record(actor, "client_group.delete", group, f"clients left without a group: {members}; hidden from the "
+           f"support center: {', '.join(d.name_en for d in hidden) or '-'}")
     db.session.delete(group)
     db.session.flush()
     return members

@@ -12,7 +12,6 @@ from webapp.models import Ticket
 from webapp.my import bp
 from webapp.rights import client_area
 from webapp.support import service
-from webapp.support.attachments import MAX_REQUEST_BYTES
 from webapp.support.files import send_attachment
 from webapp.support.forms import MessageForm, NewTicketForm
 
@@ -29,7 +28,6 @@ def tickets():
 @bp.route("/tickets/new", methods=["GET", "POST"])
 @client_area
 def new_ticket():
-    request.max_content_length = MAX_REQUEST_BYTES
     client = current_user._get_current_object()
     choices = service.department_choices(client)
     chosen = request.args.get("department") if request.method == "GET" else None
@@ -46,7 +44,6 @@ def new_ticket():
 @bp.route("/tickets/<int:ticket_id>", methods=["GET", "POST"])
 @client_area
 def ticket(ticket_id: int):
-    request.max_content_length = MAX_REQUEST_BYTES
     client = current_user._get_current_object()
     found = service.get_client_ticket_or_404(client, ticket_id)
     form = MessageForm()

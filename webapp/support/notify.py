@@ -18,16 +18,21 @@ from webapp.rights import can
 EXCERPT = 2000
 
 
+def _wants_ticket_emails(person: Account | None) -> bool:
+    return bool(person is not None and person.active and person.ticket_emails and person.email
+                and can(person, "support.tickets"))
+
+
 def _staff_recipients(ticket: Ticket) -> list[Account]:
-    if ticket.assignee_id is not None:
-        people = [ticket.assignee] if ticket.assignee is not None else []
-    else:
-        people = list(db.session.scalars(
-            select(Account).join(staff_departments, staff_departments.c.account_id == Account.id)
-            .where(staff_departments.c.department_id == ticket.department_id, Account.kind == AccountKind.staff)
-            .order_by(Account.id)))
-    return [person for person in people if person.active and person.ticket_emails and person.email
-            and can(person, "support.tickets")]
+    """The assignee; the department's members when nobody is assigned, or when the assignee cannot be told
+    (disabled meanwhile, lost the right, turned ticket emails off): a client's message never goes unnoticed."""
+    if ticket.assignee_id is not None and _wants_ticket_emails(ticket.assignee):
+        return [ticket.assignee]
+    people = db.session.scalars(
+        select(Account).join(staff_departments, staff_departments.c.account_id == Account.id)
+        .where(staff_departments.c.department_id == ticket.department_id, Account.kind == AccountKind.staff)
+        .order_by(Account.id))
+    return [person for person in people if _wants_ticket_emails(person)]
 
 
 def _excerpt(text: str) -> str:
@@ -84,7 +89,7 @@ def overdue_tickets(now=None) -> int:
             .where(staff_departments.c.department_id == ticket.department_id, Account.kind == AccountKind.staff)
             .order_by(Account.id)))
         for person in department_members:
-            if person.active and person.ticket_emails and person.email and can(person, "support.tickets"):
+            if _wants_ticket_emails(person):
                 queue_templated_email(person.email, "ticket_overdue", person.locale, "ticket.overdue",
                                       account_id=person.id, ticket=ticket, url=url, recipient=person,
                                       zone=person.timezone or server_timezone())

@@ -13,7 +13,6 @@ from webapp.lists import paginate_rows, search_text
 from webapp.models import CannedReply, Department, Ticket, TicketStatus
 from webapp.rights import requires
 from webapp.support import bp, canned, service
-from webapp.support.attachments import MAX_REQUEST_BYTES
 from webapp.support.files import send_attachment
 from webapp.support.forms import AssignForm, CannedReplyForm, MoveForm, StaffMessageForm
 from webapp.urls import RowUrl
@@ -58,7 +57,8 @@ def _ticket_page(ticket: Ticket, form: StaffMessageForm | None = None, status: i
     move_form = MoveForm(data={"department": ticket.department_id})
     move_form.department.choices = [(d.id, d.name) for d in sorted(db.session.query(Department).all(),
                                                                    key=lambda d: d.name.casefold())]
-    return render("support/ticket.html", ticket=ticket, messages=messages, form=form, assign_form=assign_form,
+    return render("support/ticket.html", ticket=ticket, messages=messages, events=service.describe_events(messages),
+                  form=form, assign_form=assign_form,
                   move_form=move_form, state_form=Form(), stale=stale, is_member=ticket.department in
                   current_user.departments or current_user.full_access, canned=canned.picker(current_user, ticket),
                   status=status)
@@ -67,7 +67,6 @@ def _ticket_page(ticket: Ticket, form: StaffMessageForm | None = None, status: i
 @bp.route("/tickets/<int:ticket_id>", methods=["GET", "POST"])
 @requires("support.tickets")
 def ticket(ticket_id: int):
-    request.max_content_length = MAX_REQUEST_BYTES
     found = service.get_staff_ticket_or_404(current_user, ticket_id)
     if request.method == "GET":
         return _ticket_page(found)

@@ -282,16 +282,54 @@ def _add_message(ticket: Ticket, author: Account | None, kind: MessageKind, body
                                                     content_type=upload.content_type, size=len(upload.data),
                                                     data=upload.data))
     db.session.flush()
-    ticket.last_message_id = message.id
-    if kind is not MessageKind.event:
+    if kind is not MessageKind.event:  # "a new message arrived" means a message, not "Assigned to …"
+        ticket.last_message_id = message.id
+    if kind in (MessageKind.client, MessageKind.reply):  # the client's "Last activity": never a note
         ticket.last_message_at = now
     return message
 
 
-def _event(ticket: Ticket, actor: Account | None, text: str, now: datetime) -> None:
-    """A line in the thread for staff ("Assigned to Ann Smith."), stored in English for the audit's sake
-    and shown as written."""
-    _add_message(ticket, actor, MessageKind.event, text, now)
+def _event(ticket: Ticket, actor: Account | None, code: str, now: datetime) -> None:
+    """A line in the thread for staff, stored as a code ("assigned:12", "moved:3:5", "closed") and told in the
+    viewer's language by describe_events()."""
+    _add_message(ticket, actor, MessageKind.event, code, now)
+
+
+def describe_events(messages: list[TicketMessage]) -> dict[int, str]:
+    """The sentence of each event in the thread, in the viewer's language, names as they are now (2 queries
+    at most, whatever the number of events)."""
+    events = [m for m in messages if m.kind is MessageKind.event]
+    account_ids, department_ids = set(), set()
+    for event in events:
+        kind, _colon, rest = event.body.partition(":")
+        if kind == "assigned":
+            account_ids.add(int(rest))
+        elif kind == "moved":
+            department_ids.update(int(part) for part in rest.split(":"))
+    people = {a.id: a for a in db.session.scalars(select(Account).where(Account.id.in_(account_ids)))} \
+        if account_ids else {}
+    departments = {d.id: d for d in db.session.scalars(select(Department).where(Department.id.in_(department_ids)))} \
+        if department_ids else {}
+    gone = _("(deleted)")
+    told = {}
+    for event in events:
+        kind, _colon, rest = event.body.partition(":")
+        if kind == "assigned":
+            person = people.get(int(rest))
+            told[event.id] = _("Assigned to %(name)s.", name=person.name if person else gone)
+        elif kind == "unassigned":
+            told[event.id] = _("Unassigned.")
+        elif kind == "moved":
+            first, second = (departments.get(int(part)) for part in rest.split(":"))
+            told[event.id] = _("Moved from %(old)s to %(new)s.", old=first.name if first else gone,
+                               new=second.name if second else gone)
+        elif kind == "closed":
+            told[event.id] = _("Closed.")
+        elif kind == "reopened":
+            told[event.id] = _("Reopened.")
+        else:
+            told[event.id] = event.body
+    return told
 
 
 # Client actions -----------------------------------------------------------------------------------
@@ -356,14 +394,14 @@ def staff_reply(staff: Account, ticket: Ticket, body: str, uploads: list[Upload]
         return _add_message(ticket, staff, MessageKind.note, body, now, uploads)
     if ticket.first_response_at is None:
         ticket.first_response_at = now
-        try:
-            spent = business_time.elapsed(calendar_of(ticket.department), aware(ticket.created_at), now)
-        except business_time.NeverOpen:
-            spent = timedelta(0)
-        ticket.first_response_minutes = int(spent.total_seconds() // 60)
-        ticket.first_response_in_target = spent <= timedelta(hours=ticket.department.response_target_hours)
+        calendar = calendar_of(ticket.department)
+        if calendar.ever_open:  # a department that never opens has no business time to count
+            spent = business_time.elapsed(calendar, aware(ticket.created_at), now)
+            ticket.first_response_minutes = int(spent.total_seconds() // 60)
+            ticket.first_response_in_target = spent <= timedelta(hours=ticket.department.response_target_hours)
     if ticket.status is TicketStatus.closed:
         ticket.closed_at = None
+        _event(ticket, staff, "reopened", now)
     ticket.status = TicketStatus.waiting_client
     _stop_clock(ticket)
     if ticket.assignee_id is None:
@@ -400,7 +438,7 @@ def assign(staff: Account, ticket: Ticket, assignee_id: int | None, expected_id:
         raise Refused(_("%(name)s has this ticket now: someone assigned it just before you.",
                         name=holder.name), 409)
     person = db.session.get(Account, assignee_id) if assignee_id else None
-    _event(ticket, staff, f"Assigned to {person.name_en}." if person else "Unassigned.", now)
+    _event(ticket, staff, f"assigned:{person.id}" if person else "unassigned", now)
     record(staff, "ticket.assign", f"ticket:{ticket.id}", person.login if person else "-")
 
 
@@ -413,14 +451,14 @@ def move(staff: Account, ticket: Ticket, department_id: int, now: datetime | Non
         raise Refused(_("Choose a department from the list."), 422)
     if target.id == ticket.department_id:
         return target
-    old_name = ticket.department.name_en
+    old_name, old_department_id = ticket.department.name_en, ticket.department_id
     ticket.department = target
     ticket.department_id = target.id
     if ticket.status.awaits_staff and ticket.awaiting_since is not None:
         _start_clock(ticket, target, aware(ticket.awaiting_since))
     if ticket.assignee_id is not None and target.id not in {d.id for d in ticket.assignee.departments}:
         ticket.assignee_id = None
-    _event(ticket, staff, f"Moved from {old_name} to {target.name_en}.", now)
+    _event(ticket, staff, f"moved:{old_department_id}:{target.id}", now)
     record(staff, "ticket.move", f"ticket:{ticket.id}", f"{old_name} → {target.name_en}")
     if ticket.assignee_id is None and ticket.status is not TicketStatus.closed:
         auto_assign(ticket, target, now)
@@ -431,7 +469,7 @@ def _close(ticket: Ticket, actor: Account, now: datetime) -> None:
     ticket.status = TicketStatus.closed
     ticket.closed_at = now
     _stop_clock(ticket)
-    _event(ticket, actor, "Closed.", now)
+    _event(ticket, actor, "closed", now)
 
 
 def staff_close(staff: Account, ticket: Ticket, now: datetime | None = None) -> None:
@@ -448,7 +486,7 @@ def staff_reopen(staff: Account, ticket: Ticket, now: datetime | None = None) ->
     ticket.status = TicketStatus.waiting_staff
     ticket.closed_at = None
     _start_clock(ticket, ticket.department, now)
-    _event(ticket, staff, "Reopened.", now)
+    _event(ticket, staff, "reopened", now)
     record(staff, "ticket.reopen", f"ticket:{ticket.id}")
 
 
