@@ -4,7 +4,8 @@ It does the least work a page of this kind can do, with the same stack (Flask, F
   /session  the session load: Flask-Login's user_loader reads the account by the id in the signed cookie
   /guarded  the session load + ONE UNION query for the user's effective rights (department grants ∪
             individual grants), then 200 if the user holds FUNCTION (403 otherwise)
-  /staff    the guarded route + a 50-row page of staff (db.paginate, selectinload of departments) as a
+  /staff    the guarded route + a 50-row page of staff (accounts of kind staff: the clients are left out;
+            db.paginate, selectinload of departments) as a
             bare HTML table: login, name, email, department names
   /login    POST login=...: logs that account in, with no password check (the benchmark's cookie only)
 
@@ -194,7 +195,8 @@ def guarded():
 def staff():
     guard()
     page = db.paginate(
-        select(Account).order_by(Account.login).options(selectinload(Account.departments)),
+        select(Account).where(Account.kind == "staff").order_by(Account.login)
+        .options(selectinload(Account.departments)),
         per_page=PER_PAGE, error_out=False,
     )
     return TABLE.render(page=page)

@@ -208,9 +208,12 @@ STATUS_FILTERS = ("open", "all", *(status.value for status in TicketStatus))
 ASSIGNEE_FILTERS = ("anyone", "me", "unassigned")
 
 
+# Built once: an aliased() entity costs milliseconds to build and adapt its columns on every request.
+_CLIENT, _ASSIGNEE = aliased(Account, name="client"), aliased(Account, name="assignee")
 QUEUE_COLUMNS = (Ticket.id, Ticket.subject, Ticket.status, Ticket.due_at, Ticket.last_message_at,
                  Ticket.assignee_id, Department.name_en.label("department_en"),
-                 Department.name_ru.label("department_ru"))
+                 Department.name_ru.label("department_ru"), _CLIENT.name_en.label("client_name"),
+                 _CLIENT.login.label("client_login"), _ASSIGNEE.name_en.label("assignee_name"))
 
 
 def queue(staff: Account, wanted: QueueFilter, now: datetime | None = None):
@@ -243,12 +246,10 @@ def queue_page(staff: Account, wanted: QueueFilter, page: int, per_page: int,
     ticket of the staff member's departments on each refresh). The page's ids are chosen first, on tickets
     alone; only those rows are joined to their client, department and assignee: one query."""
     ids = queue(staff, wanted, now).limit(per_page + 1).offset((page - 1) * per_page)
-    client, assignee = aliased(Account), aliased(Account)
-    statement = (select(*QUEUE_COLUMNS, client.name_en.label("client_name"), client.login.label("client_login"),
-                        assignee.name_en.label("assignee_name"))
-                 .join(client, client.id == Ticket.client_id)
+    statement = (select(*QUEUE_COLUMNS)
+                 .join(_CLIENT, _CLIENT.id == Ticket.client_id)
                  .join(Department, Department.id == Ticket.department_id)
-                 .outerjoin(assignee, assignee.id == Ticket.assignee_id)
+                 .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Ticket.assignee_id)
                  .where(Ticket.id.in_(ids)).order_by(*QUEUE_ORDER))
     rows = db.session.execute(statement).all()
     return Page(rows[:per_page], page, per_page, None, more=len(rows) > per_page)
