@@ -1,5 +1,6 @@
 """Benchmark, side by side in one run: the app and its reference twin (bench/reference.py, a minimal Flask app)
-on the same data, 200 departments and 5,000 staff in 1–10 departments each (RECIPES.md).
+on the same data, 200 departments and 5,000 staff in 1–10 departments each (RECIPES.md), and the support
+center: 50,000 clients, 100,000 tickets in the 66 departments shown in support, 500,000 messages.
 
 Both are served by gunicorn with 2 sync workers; wrk (16 connections) loads each page of the app and the twin's
 route it is compared with, alternately, for a few rounds. The table gives medians and the app's req/s as a
@@ -8,7 +9,9 @@ the next on shared machines, ratios much less. The servers' CPU time per request
 it moves least when other processes compete for the CPU.
 
 Targets: every list page at least 1.5× the twin's 50-row page, with p99 under 150 ms; the staff search at least
-as fast as the staff list. A miss is reported with its size; only non-2xx responses fail the run (exit 1).
+as fast as the staff list, and so the ticket queue's first pages (as a regular member and as the admin) and
+its filtered pages, each as its ratio to its own twin route. A miss is reported with its size; only non-2xx
+responses fail the run (exit 1).
 
 Usage: make bench   (or: python bench/bench.py --seconds 5 --rounds 3 [--only staff] [--markdown])
 BENCH_DATABASE_URL points it at PostgreSQL (an empty database; the tables are created).
@@ -65,10 +68,132 @@ def staff_row(i: int, password_hash: str) -> dict:
             "avatar_version": 0, "version": 1, "search_key": account_search_key(login, name_en, name_ru, email)}
 
 
+def client_row(i: int, password_hash: str) -> dict:
+    from webapp.models.accounts import account_search_key
+    from webapp.text import fold
+
+    login, name_en, name_ru, email = f"client{i:05d}", f"Client {i:05d}", f"Клиент {i:05d}", f"client{i}@example.net"
+    return {"kind": "client", "login": login, "login_key": fold(login), "name_en": name_en, "name_ru": name_ru,
+            "password_hash": password_hash, "email": email, "full_access": False, "active": True, "builtin": False,
+            "avatar_version": 0, "version": 1, "away": False, "ticket_emails": True,
+            "search_key": account_search_key(login, name_en, name_ru, email)}
+
+
+CLIENTS, TICKETS, MESSAGES = 50_000, 100_000, 500_000
+MEMBER_SUPPORT_DEPARTMENTS = 4  # user0000 answers the tickets of this many support departments
+CLIENT_TICKETS = 60  # client00000's tickets: more than a page
+TICKET_PAGE_ID = 1  # a ticket of user0000's first support department with 5 messages
+SUBJECTS = ("Invoice {n} is wrong", "Cannot log in to the panel", "Refund for order {n}", "Server {n} is down",
+            "Change of tariff", "Domain {n} does not resolve", "Счёт {n} не оплачен", "Не приходит почта",
+            "SSL certificate for site {n}", "Backup restore request")
+STATUS_WEIGHTS = (("new", 8), ("waiting_staff", 17), ("waiting_client", 20), ("closed", 55))
+CHUNK = 20_000
+
+
+def message_counts(rng: random.Random) -> list[int]:
+    """1–9 messages a ticket, MESSAGES in all; ticket TICKET_PAGE_ID has exactly 5."""
+    counts = [MESSAGES // TICKETS] * TICKETS
+    for i in range(2, TICKETS - 1, 2):
+        shift = rng.randint(-4, 4)
+        counts[i] += shift
+        counts[i + 1] -= shift
+    return counts
+
+
+def message_kinds(rng: random.Random, n: int, status: str) -> tuple[str, list[str]]:
+    """A thread that fits the status (changed to new where n is too short for it): new has no reply yet,
+    waiting_staff ends with the client's message after a reply, waiting_client ends with a reply; internal
+    notes in between."""
+    if n < (3 if status == "waiting_staff" else 2) and status != "closed":
+        status = "new"
+    kinds = ["client"]
+    for _ in range(1, n):
+        if status == "new" or rng.random() < 0.15:
+            kinds.append(rng.choice(("client", "note")) if status == "new" else "note")
+        else:
+            kinds.append("client" if kinds[-1] == "reply" else "reply")
+    if status == "waiting_staff":
+        kinds[-2:] = ["reply", "client"]
+    elif status == "waiting_client":
+        kinds[-1] = "reply"
+    return status, kinds
+
+
+def populate_support(rng: random.Random, support_ids: list[int],
+                     members: dict[int, list[int]], member_id: int, password_hash: str) -> None:
+    """CLIENTS clients, TICKETS tickets over the support departments and MESSAGES messages, inserted in chunks
+    with executemany (the ORM's flush events are skipped: subject_key and the last message are set here)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from webapp.extensions import db
+    from webapp.models import Account, Ticket, TicketMessage
+    from webapp.text import fold
+
+    for start in range(0, CLIENTS, CHUNK):
+        db.session.execute(insert(Account), [client_row(i, password_hash)
+                                             for i in range(start, min(start + CHUNK, CLIENTS))])
+    client_ids = list(db.session.scalars(db.select(Account.id).where(Account.login.like("client%"))
+                                         .order_by(Account.login)))
+    now = datetime.now(UTC).replace(microsecond=0)
+    counts = message_counts(rng)
+    statuses, weights = zip(*STATUS_WEIGHTS)
+    member_departments = [d for d in support_ids if member_id in members.get(d, ())]
+    tickets, messages = [], []
+    message_id = 0
+    for n in range(TICKETS):
+        ticket_id = n + 1
+        status = rng.choices(statuses, weights)[0]
+        department = rng.choice(support_ids)
+        client = client_ids[0] if n < CLIENT_TICKETS else rng.choice(client_ids)
+        if ticket_id == TICKET_PAGE_ID:
+            status, department = "waiting_staff", member_departments[0]
+        staff = members.get(department) or [None]
+        assignee = rng.choice(staff) if rng.random() < (0.9 if status == "closed" else 0.5) else None
+        status, kinds = message_kinds(rng, counts[n], status)
+        awaiting = status in ("new", "waiting_staff")
+        # Open tickets are recent; the awaited message of one waiting for staff arrived up to 2 days ago.
+        end = now - timedelta(minutes=rng.randint(1, 2 * 24 * 60 if awaiting else 30 * 24 * 60))
+        if status == "closed":
+            end -= timedelta(days=rng.randint(0, 365))
+        step = timedelta(minutes=rng.randint(5, 600))
+        created = end - step * (len(kinds) - 1)
+        first_reply = None
+        for k, kind in enumerate(kinds):
+            message_id += 1
+            at = created + step * k
+            if kind == "reply" and first_reply is None:
+                first_reply = at
+            messages.append({"id": message_id, "ticket_id": ticket_id, "kind": kind, "created_at": at,
+                             "author_id": client if kind == "client" else (assignee or staff[0]),
+                             "body": f"Message {k + 1} of ticket {ticket_id}: {SUBJECTS[k % 10].format(n=k)}."})
+        subject = SUBJECTS[n % len(SUBJECTS)].format(n=rng.randint(1000, 99999))
+        due = end + timedelta(hours=rng.randint(4, 48)) if awaiting else None  # some past: overdue
+        spent = int((first_reply - created).total_seconds() // 60) if first_reply else None
+        tickets.append({
+            "id": ticket_id, "client_id": client, "department_id": department, "assignee_id": assignee,
+            "subject": subject, "subject_key": fold(subject)[:200], "status": status, "created_at": created,
+            "last_message_at": end, "last_message_id": message_id, "awaiting_since": end if awaiting else None,
+            "due_at": due, "overdue_notified": bool(due and due < now), "first_response_at": first_reply,
+            "first_response_minutes": spent, "first_response_in_target": None if spent is None else spent <= 240,
+            "closed_at": end if status == "closed" else None})
+    for start in range(0, TICKETS, CHUNK):
+        db.session.execute(insert(Ticket.__table__), tickets[start:start + CHUNK])
+    for start in range(0, len(messages), CHUNK):
+        db.session.execute(insert(TicketMessage.__table__), messages[start:start + CHUNK])
+    if db.engine.dialect.name == "postgresql":  # explicit ids: move the sequences past them
+        for table in ("tickets", "ticket_messages"):
+            db.session.execute(db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                       f"(SELECT max(id) FROM {table}))"))
+
+
 def populate(database_url: str) -> None:
     """The defaults (admin, two departments, business hours), then 198 more departments with 6 rights each,
     5,000 staff in 1–10 departments each, and 2 individual rights for every fifth one. user0000 (password
-    ADMIN_PASSWORD, like everyone) views staff and departments through the first bench department."""
+    ADMIN_PASSWORD, like everyone) views staff and departments and answers tickets through the first bench
+    department, and is a member of MEMBER_SUPPORT_DEPARTMENTS of the 66 departments shown in support. Then
+    the support center: 50,000 clients (client00000 has 60 tickets), 100,000 tickets, 500,000 messages."""
     from sqlalchemy import insert
 
     from config import Config
@@ -91,7 +216,7 @@ def populate(database_url: str) -> None:
         department_ids = list(db.session.scalars(db.select(Department.id).where(Department.name_en.like("Department %"))))
         viewing = {"staff.view", "departments.view"}
         grants = {d: set(rng.sample([f for f in ids if f not in viewing], 6)) for d in department_ids}
-        grants[department_ids[0]] |= viewing  # user0000 views staff and departments through this one
+        grants[department_ids[0]] |= viewing | {"support.tickets"}  # user0000's rights come from this one
         db.session.execute(insert(DepartmentRight), [
             {"department_id": d, "function_id": f} for d, functions in grants.items() for f in sorted(functions)])
         password_hash = db.session.scalar(db.select(Account.password_hash).where(Account.login == "admin"))
@@ -100,10 +225,20 @@ def populate(database_url: str) -> None:
                                             .order_by(Account.login)))
         memberships = {s: set(rng.sample(department_ids, rng.randint(1, 10))) for s in staff_ids}
         memberships[staff_ids[0]].add(department_ids[0])
+        support_ids = sorted(set(db.session.scalars(db.select(Department.id).where(
+            Department.show_in_support.is_(True), Department.name_en.like("Department %")))))
+        member = memberships[staff_ids[0]]
+        member -= set(support_ids[MEMBER_SUPPORT_DEPARTMENTS:])  # a few support departments, the rest not
+        member |= set(support_ids[:MEMBER_SUPPORT_DEPARTMENTS])
         db.session.execute(insert(staff_departments), [
             {"account_id": s, "department_id": d} for s, departments in memberships.items() for d in departments])
         db.session.execute(insert(StaffRight), [
             {"account_id": s, "function_id": f} for s in staff_ids[::5] for f in rng.sample(ids, 2)])
+        members = {}
+        for s, departments in memberships.items():
+            for d in departments:
+                members.setdefault(d, []).append(s)
+        populate_support(random.Random(11), support_ids, members, staff_ids[0], password_hash)
         db.session.commit()
 
 
@@ -122,9 +257,10 @@ LIST_PAGE = Target(ratio=1.5, p99_ms=150)
 class Page:
     name: str
     path: str
-    user: str | None  # "admin", "member" (user0000, a regular staff member) or None (anonymous)
+    user: str | None  # "admin", "member" (user0000, a regular staff member), "client" (client00000) or None
     reference: str  # the twin's route it is compared with
     target: Target | None = None
+    twin_user: str = "member"  # whom the twin's route is loaded as
 
 
 PAGES = [
@@ -137,8 +273,25 @@ PAGES = [
     Page("business hours list", "/provider/business-hours/", "admin", "/staff", LIST_PAGE),
     Page("department permissions", "/provider/departments/5/permissions", "admin", "/staff", LIST_PAGE),
     Page("staff rights", "/provider/staff/50/rights", "admin", "/staff", LIST_PAGE),
+    # The support center: 100,000 tickets; the twin's counterparts run the same queue query.
+    Page("ticket queue, regular staff (4 departments)", "/support/tickets", "member", "/tickets", LIST_PAGE),
+    Page("ticket queue, admin (all 100,000 tickets)", "/support/tickets", "admin", "/tickets", LIST_PAGE,
+         twin_user="admin"),
+    Page("ticket queue filtered: waiting for staff, unassigned",
+         "/support/tickets?status=waiting_staff&assignee=unassigned", "member",
+         "/tickets?status=waiting_staff&assignee=unassigned", LIST_PAGE),
+    Page("ticket queue filtered: overdue, admin", "/support/tickets?overdue=1", "admin", "/tickets?overdue=1",
+         LIST_PAGE, twin_user="admin"),
+    Page("ticket search (subject or client)", "/support/tickets?q=refund", "member", "/tickets?q=refund",
+         LIST_PAGE),
+    Page("ticket page, 5 messages", f"/support/tickets/{TICKET_PAGE_ID}", "member",
+         f"/tickets/{TICKET_PAGE_ID}", LIST_PAGE),
+    Page("client's tickets, 50 rows", "/my/tickets", "client", "/my-tickets", LIST_PAGE, twin_user="client"),
 ]
 STAFF_LIST, STAFF_SEARCH = PAGES[2].name, PAGES[4].name
+# Pages that must be at least as fast as the staff list, each as its ratio to its own twin route.
+AS_FAST_AS_THE_STAFF_LIST = (STAFF_SEARCH, PAGES[9].name, PAGES[10].name, PAGES[11].name, PAGES[12].name)
+LOGINS = {"admin": "admin", "member": "user0000", "client": "client00000"}
 
 
 # Serving, logging in, loading --------------------------------------------------------------------------
@@ -315,18 +468,23 @@ def print_markdown(results: list[Result]) -> None:
         print("| " + " | ".join(row) + " |")
 
 
-def search_check(results: list[Result]) -> str | None:
-    """The staff search against the staff list, each as its ratio to the twin runs beside it (so a machine
-    that slowed down between the two pages does not decide the verdict)."""
+def relative_checks(results: list[Result]) -> list[str]:
+    """The staff search and the ticket queue's pages against the staff list, each as its ratio to the twin
+    route run beside it (so a machine that slowed down between two pages does not decide the verdict)."""
     by_name = {r.page.name: r for r in results}
-    if STAFF_LIST not in by_name or STAFF_SEARCH not in by_name:
-        return None
-    search, listing = by_name[STAFF_SEARCH], by_name[STAFF_LIST]
-    relative = search.ratio / listing.ratio
-    verdict = "meets" if relative >= 1 else f"MISSES by {1 - relative:.0%} (needs +{1 / relative - 1:.0%})"
-    return (f"staff search vs staff list (target: at least as fast): {relative:.2f}× "
-            f"(search {search.ratio:.2f}× of the twin, {search.rps:.0f} req/s; list {listing.ratio:.2f}×, "
-            f"{listing.rps:.0f} req/s): {verdict}")
+    if STAFF_LIST not in by_name:
+        return []
+    listing = by_name[STAFF_LIST]
+    out = []
+    for name in AS_FAST_AS_THE_STAFF_LIST:
+        if name not in by_name:
+            continue
+        page = by_name[name]
+        relative = page.ratio / listing.ratio
+        verdict = "meets" if relative >= 1 else f"MISSES by {1 - relative:.0%} (needs +{1 / relative - 1:.0%})"
+        out.append(f"{name} vs staff list (target: at least as fast): {relative:.2f}× ({page.ratio:.2f}× of "
+                   f"its twin, {page.rps:.0f} req/s; list {listing.ratio:.2f}×, {listing.rps:.0f} req/s): {verdict}")
+    return out
 
 
 # The run ----------------------------------------------------------------------------------------------------
@@ -368,7 +526,8 @@ def main() -> int:
     pages = [p for p in PAGES if not args.only or args.only.lower() in p.name.lower()]
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    print(f"Populating {database_url} with 200 departments and 5,000 staff...", flush=True)
+    print(f"Populating {database_url} with 200 departments, 5,000 staff, {CLIENTS:,} clients, {TICKETS:,} tickets"
+          f" and {MESSAGES:,} messages...", flush=True)
     started = time.perf_counter()
     populate(database_url)
     print(f"  done in {time.perf_counter() - started:.1f} s")
@@ -376,17 +535,18 @@ def main() -> int:
     servers = []
     try:
         app, app_base = serve("wsgi:app", ROOT, {**env, "SECRET_KEY": "bench", "INSTANCE_PATH": str(workdir),
-                                                 "STAFF_PER_PAGE": "50"})  # as the twin's 50-row page
+                                                 "STAFF_PER_PAGE": "50", "TICKETS_PER_PAGE": "50"})  # as the twin's
         servers.append(app)
         twin, twin_base = serve("reference:app", ROOT / "bench", {**env, "REFERENCE_SECRET_KEY": secrets.token_hex()})
         servers.append(twin)
-        cookies = {None: None, "admin": app_login(app_base, "admin", ADMIN_PASSWORD),
-                   "member": app_login(app_base, "user0000", ADMIN_PASSWORD)}
-        twin_cookie = twin_login(twin_base, "user0000")  # a regular member: the rights query returns rows
+        users = {p.user for p in pages} | {"admin", "member"}
+        cookies = {None: None} | {user: app_login(app_base, LOGINS[user], ADMIN_PASSWORD) for user in users if user}
+        # The twin: as a regular member (the rights query returns rows) unless a page names another user.
+        twin_cookies = {user: twin_login(twin_base, LOGINS[user]) for user in {p.twin_user for p in pages}}
 
         failed = False
         urls = {(p.path, p.user): (app_base + p.path, cookies[p.user]) for p in pages}
-        urls |= {(p.reference, "twin"): (twin_base + p.reference, twin_cookie) for p in pages}
+        urls |= {(p.reference, p.twin_user): (twin_base + p.reference, twin_cookies[p.twin_user]) for p in pages}
         for url, cookie in urls.values():
             code = status(url, cookie)
             if not 200 <= code < 300:
@@ -403,7 +563,8 @@ def main() -> int:
         results = []
         for page in pages:
             result = measure(page, (app.pid, app_base + page.path, cookies[page.user]),
-                             (twin.pid, twin_base + page.reference, twin_cookie), args.seconds, args.rounds)
+                             (twin.pid, twin_base + page.reference, twin_cookies[page.twin_user]), args.seconds,
+                             args.rounds)
             results.append(result)
             print(f"  {page.name}: {result.rps:.0f} req/s, twin {page.reference} {result.ref_rps:.0f} req/s, "
                   f"{result.ratio:.2f}×", flush=True)
@@ -422,11 +583,11 @@ def main() -> int:
         if args.markdown:
             print()
             print_markdown(results)
-        check = search_check(results)
+        checks = relative_checks(results)
         missed = [r for r in results if r.misses()]
-        if check or missed:
+        if checks or missed:
             print()
-        if check:
+        for check in checks:
             print(check)
         for r in missed:
             print(f"{r.page.name} MISSES by " + "; by ".join(r.misses()))

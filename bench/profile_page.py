@@ -1,6 +1,6 @@
 """Profile one page of the app in-process, on the benchmark's data (bench.populate), through Flask's test client.
 
-Usage: python bench/profile_page.py [PATH] [--requests 200] [--user admin|member] [--sort cumulative|tottime]
+Usage: python bench/profile_page.py [PATH] [--requests 200] [--user admin|member|client] [--sort cumulative|tottime]
 Uses pyinstrument when it is installed (pip install pyinstrument; not a requirement), else cProfile.
 """
 import argparse
@@ -20,7 +20,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("path", nargs="?", default="/provider/staff/")
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--user", choices=("admin", "member"), default="admin")
+    parser.add_argument("--user", choices=tuple(bench.LOGINS), default="admin")
     parser.add_argument("--sort", default="cumulative", help="cProfile's sort key")
     parser.add_argument("--cprofile", action="store_true", help="cProfile even if pyinstrument is installed")
     args = parser.parse_args()
@@ -35,15 +35,15 @@ def main() -> None:
 def profile(args, workdir: Path) -> None:
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
     bench.populate(database_url)
-    os.environ["STAFF_PER_PAGE"] = "50"
+    os.environ["STAFF_PER_PAGE"] = os.environ["TICKETS_PER_PAGE"] = "50"
     from config import Config
     from webapp import create_app
 
     config = type("ProfileConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench",
-                                               "STAFF_PER_PAGE": 50})
+                                               "STAFF_PER_PAGE": 50, "TICKETS_PER_PAGE": 50})
     client = create_app(config).test_client()
     token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/login").text).group(1)
-    login = "admin" if args.user == "admin" else "user0000"
+    login = bench.LOGINS[args.user]
     client.post("/login", data={"login": login, "password": bench.ADMIN_PASSWORD, "csrf_token": token})
     for _ in range(20):  # warm up: template compilation, first connections
         assert client.get(args.path).status_code == 200, args.path

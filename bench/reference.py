@@ -4,21 +4,31 @@ It does the least work a page of this kind can do, with the same stack (Flask, F
   /session  the session load: Flask-Login's user_loader reads the account by the id in the signed cookie
   /guarded  the session load + ONE UNION query for the user's effective rights (department grants ∪
             individual grants), then 200 if the user holds FUNCTION (403 otherwise)
-  /staff    the guarded route + a 50-row page of staff (db.paginate, selectinload of departments) as a
+  /staff    the guarded route + a 50-row page of staff (accounts of kind staff: the clients are left out;
+            db.paginate, selectinload of departments) as a
             bare HTML table: login, name, email, department names
   /login    POST login=...: logs that account in, with no password check (the benchmark's cookie only)
+
+and the support center's counterparts, each the session load + the rights query (staff) + ONE query + a
+bare table (the ticket page: two, the ticket and its messages):
+  /tickets        a 50-row page of the queue (status, assignee, overdue and q filters as the app's), scoped to
+                  the user's departments (full access: all), in the queue's order; the page's ids are chosen
+                  in a subquery on tickets alone and joined to client, department and assignee (no count)
+  /tickets/<id>   the ticket (scoped the same way) with client and department, then its messages with authors
+  /my-tickets     a client's 50 most recent tickets with their departments (a client has no rights query)
 
 Its own minimal models map the app's existing tables, only the columns it reads. bench/bench.py serves it
 with gunicorn (2 sync workers), as `reference:app` from this folder, with DATABASE_URL pointing at the
 app's database and REFERENCE_SECRET_KEY shared by its workers.
 """
 import os
+from datetime import UTC, datetime
 
 from flask import Flask, abort, request
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, select, union
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, selectinload
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text, or_, select, union
+from sqlalchemy.orm import DeclarativeBase, Mapped, aliased, mapped_column, relationship, selectinload
 
 FUNCTION = os.environ.get("REFERENCE_FUNCTION", "staff.view")  # what /guarded and /staff require
 PER_PAGE = 50
@@ -55,9 +65,39 @@ class Account(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     full_access: Mapped[bool] = mapped_column(Boolean)
     active: Mapped[bool] = mapped_column(Boolean)
+    search_key: Mapped[str] = mapped_column(String(800))
 
     departments = relationship(Department, secondary=staff_departments, order_by=Department.name_en,
                                viewonly=True)
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+    subject_key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_message_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TicketMessage(db.Model):
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# The app's queue order (webapp.models.tickets.QUEUE_ORDER), which its indexes serve.
+QUEUE_ORDER = (Ticket.due_at.is_(None), Ticket.due_at, Ticket.last_message_at.desc(), Ticket.id.desc())
 
 
 class DepartmentRight(db.Model):
@@ -90,9 +130,9 @@ def rights(account: Account) -> set[str]:
     return set(db.session.scalars(union(from_departments, individual)))
 
 
-def guard() -> None:
+def guard(function: str = FUNCTION) -> None:
     held = rights(current_user)
-    if not (current_user.active and (current_user.full_access or FUNCTION in held)):
+    if not (current_user.active and current_user.kind == "staff" and (current_user.full_access or function in held)):
         abort(403)
 
 
@@ -109,6 +149,22 @@ TABLE = app.jinja_env.from_string(
     "<!doctype html><title>Staff</title><table>"
     "{% for a in page.items %}<tr><td>{{ a.login }}<td>{{ a.name_en }}<td>{{ a.email }}"
     "<td>{{ a.departments|map(attribute='name_en')|join(', ') }}{% endfor %}</table>"
+)
+QUEUE = app.jinja_env.from_string(
+    "<!doctype html><title>Tickets</title><table>"
+    "{% for t in rows %}<tr><td><a href='/tickets/{{ t.id }}'>#{{ t.id }}</a><td>{{ t.subject }}<td>{{ t.client }}"
+    "<td>{{ t.department }}<td>{{ t.status }}<td>{{ t.assignee or '' }}<td>{{ t.due_at or '' }}{% endfor %}</table>"
+    "{% if more %}<a href='?page=2'>Next</a>{% endif %}"
+)
+THREAD = app.jinja_env.from_string(
+    "<!doctype html><title>{{ ticket.subject }}</title><h1>{{ ticket.subject }}</h1>"
+    "<p>{{ ticket.client }} · {{ ticket.department }} · {{ ticket.status }} · {{ ticket.due_at or '' }}</p><ol>"
+    "{% for m in messages %}<li>{{ m.author or '' }} ({{ m.kind }}, {{ m.created_at }}): {{ m.body }}{% endfor %}</ol>"
+)
+MINE = app.jinja_env.from_string(
+    "<!doctype html><title>Tickets</title><table>"
+    "{% for t in rows %}<tr><td><a href='/my-tickets/{{ t.id }}'>#{{ t.id }}</a><td>{{ t.subject }}"
+    "<td>{{ t.department }}<td>{{ t.status }}<td>{{ t.due_at or '' }}<td>{{ t.last_message_at }}{% endfor %}</table>"
 )
 
 
@@ -139,7 +195,77 @@ def guarded():
 def staff():
     guard()
     page = db.paginate(
-        select(Account).order_by(Account.login).options(selectinload(Account.departments)),
+        select(Account).where(Account.kind == "staff").order_by(Account.login)
+        .options(selectinload(Account.departments)),
         per_page=PER_PAGE, error_out=False,
     )
     return TABLE.render(page=page)
+
+
+def scoped(statement):
+    """Tickets of the user's departments (full access: all), in the same query."""
+    if current_user.full_access:
+        return statement
+    return statement.where(Ticket.department_id.in_(
+        select(staff_departments.c.department_id).where(staff_departments.c.account_id == current_user.id)))
+
+
+@app.get("/tickets")
+@login_required
+def tickets():
+    guard("support.tickets")
+    args = request.args
+    ids = scoped(select(Ticket.id))
+    status = args.get("status", "open")
+    ids = ids.where(Ticket.status != "closed") if status == "open" else ids.where(Ticket.status == status)
+    if args.get("assignee") == "unassigned":
+        ids = ids.where(Ticket.assignee_id.is_(None))
+    elif args.get("assignee") == "me":
+        ids = ids.where(Ticket.assignee_id == current_user.id)
+    if args.get("overdue") == "1":
+        ids = ids.where(Ticket.due_at <= datetime.now(UTC))
+    if q := args.get("q", "").strip().casefold():
+        ids = ids.join(Account, Account.id == Ticket.client_id).where(
+            or_(Ticket.subject_key.contains(q), Account.search_key.contains(q)))
+    page = int(args.get("page", 1))
+    ids = ids.order_by(*QUEUE_ORDER).limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)
+    client, assignee = aliased(Account), aliased(Account)
+    rows = db.session.execute(
+        select(Ticket.id, Ticket.subject, Ticket.status, Ticket.due_at, client.name_en.label("client"),
+               Department.name_en.label("department"), assignee.name_en.label("assignee"))
+        .join(client, client.id == Ticket.client_id).join(Department, Department.id == Ticket.department_id)
+        .outerjoin(assignee, assignee.id == Ticket.assignee_id)
+        .where(Ticket.id.in_(ids)).order_by(*QUEUE_ORDER)).all()
+    return QUEUE.render(rows=rows[:PER_PAGE], more=len(rows) > PER_PAGE)
+
+
+@app.get("/tickets/<int:ticket_id>")
+@login_required
+def ticket(ticket_id: int):
+    guard("support.tickets")
+    client = aliased(Account)
+    found = db.session.execute(scoped(
+        select(Ticket.id, Ticket.subject, Ticket.status, Ticket.due_at, client.name_en.label("client"),
+               Department.name_en.label("department"))
+        .join(client, client.id == Ticket.client_id).join(Department, Department.id == Ticket.department_id)
+        .where(Ticket.id == ticket_id))).first()
+    if found is None:
+        abort(404)
+    messages = db.session.execute(
+        select(TicketMessage.kind, TicketMessage.body, TicketMessage.created_at, Account.name_en.label("author"))
+        .outerjoin(Account, Account.id == TicketMessage.author_id)
+        .where(TicketMessage.ticket_id == ticket_id).order_by(TicketMessage.id)).all()
+    return THREAD.render(ticket=found, messages=messages)
+
+
+@app.get("/my-tickets")
+@login_required
+def my_tickets():
+    if current_user.kind != "client":
+        abort(403)
+    rows = db.session.execute(
+        select(Ticket.id, Ticket.subject, Ticket.status, Ticket.due_at, Ticket.last_message_at,
+               Department.name_en.label("department"))
+        .join(Department, Department.id == Ticket.department_id).where(Ticket.client_id == current_user.id)
+        .order_by(Ticket.last_message_at.desc(), Ticket.id.desc()).limit(PER_PAGE + 1)).all()
+    return MINE.render(rows=rows[:PER_PAGE])

@@ -14,6 +14,7 @@ from webapp.rights import client_area
 from webapp.support import service
 from webapp.support.files import send_attachment
 from webapp.support.forms import MessageForm, NewTicketForm
+from webapp.urls import RowUrl
 
 
 @bp.route("/tickets")
@@ -22,6 +23,7 @@ def tickets():
     pagination = paginate_rows(service.client_tickets(current_user), current_app.config["TICKETS_PER_PAGE"],
                                Ticket.id)
     return render("my/tickets.html", pagination=pagination, russian=current_language() == "ru",
+                  ticket_url=RowUrl("my.ticket", "ticket_id"), status_labels=service.status_labels(),
                   status=404 if pagination.page > 1 and not pagination.items else 200)
 
 

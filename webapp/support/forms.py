@@ -1,6 +1,8 @@
 """Ticket forms: a client's new ticket and reply, a staff reply or note, assignment and moves."""
+from markupsafe import Markup, escape
 from wtforms import HiddenField, MultipleFileField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import Select, html_params
 
 from webapp.forms import Form
 from webapp.i18n import lazy_gettext as _l
@@ -18,6 +20,23 @@ def _optional_id(value):
     if value in (None, ""):
         return None
     return parse_id(value)
+
+
+class LongSelect(Select):
+    """A select of (value, label) choices rendered with one f-string an option. WTForms' own widget builds a
+    choice object, coerces its value and formats an attribute string for every option: the ticket page's
+    assignee and department lists (a member for each of a department's staff, every department) cost about
+    15 ms a page that way, at 200 departments and 150 members."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        if field.flags.required and "required" not in kwargs:
+            kwargs["required"] = True
+        data, coerce = field.data, field.coerce
+        options = "".join(
+            f'<option value="{escape(value)}"{" selected" if (value if type(value) is int else coerce(value)) == data else ""}>'
+            f"{escape(label)}</option>" for value, label in field.choices)
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
 
 
 ACCEPT = "image/png,image/jpeg,image/gif,application/pdf,text/plain,.png,.jpg,.jpeg,.gif,.pdf,.txt"
@@ -70,12 +89,13 @@ class StaffMessageForm(MessageForm):
 
 
 class AssignForm(Form):
-    assignee = SelectField(_l("Assignee"), coerce=_optional_id, validate_choice=False)
+    assignee = SelectField(_l("Assignee"), coerce=_optional_id, validate_choice=False, widget=LongSelect())
     expected = HiddenField(filters=[_optional_id])
 
 
 class MoveForm(Form):
-    department = SelectField(_l("Move to department"), coerce=_optional_id, validate_choice=False)
+    department = SelectField(_l("Move to department"), coerce=_optional_id, validate_choice=False,
+                             widget=LongSelect())
 
     def validate_department(self, field):
         if field.data is None:

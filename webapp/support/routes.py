@@ -1,6 +1,7 @@
 """The staff's side of the support center: the queue of their departments and a ticket's page."""
 from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from webapp.errors import Refused
 from webapp.extensions import db
@@ -9,7 +10,7 @@ from webapp.htmx import is_htmx, render
 from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.ids import parse_id
-from webapp.lists import paginate_rows, search_text
+from webapp.lists import page_number, paginate_rows, search_text
 from webapp.models import CannedReply, Department, Ticket, TicketStatus
 from webapp.rights import requires
 from webapp.support import bp, canned, service
@@ -34,10 +35,9 @@ def _queue_filter() -> service.QueueFilter:
 @requires("support.tickets")
 def queue():
     wanted = _queue_filter()
-    pagination = paginate_rows(service.queue(current_user, wanted), current_app.config["TICKETS_PER_PAGE"],
-                               Ticket.id, count=not wanted.q)
+    pagination = service.queue_page(current_user, wanted, page_number(), current_app.config["TICKETS_PER_PAGE"])
     context = {"pagination": pagination, "wanted": wanted, "russian": current_language() == "ru",
-               "ticket_url": RowUrl("support.ticket", "ticket_id"),
+               "ticket_url": RowUrl("support.ticket", "ticket_id"), "status_labels": service.status_labels(),
                "refresh_seconds": current_app.config["QUEUE_REFRESH_SECONDS"],
                "status": 404 if pagination.page > 1 and not pagination.items else 200}
     if is_htmx() and request.headers.get("HX-Target") == "queue-results":
@@ -53,10 +53,16 @@ def _ticket_page(ticket: Ticket, form: StaffMessageForm | None = None, status: i
         form.last_seen.data = ticket.last_message_id
     members = service.assignable_members(ticket.department)
     assign_form = AssignForm(data={"assignee": ticket.assignee_id, "expected": ticket.assignee_id})
-    assign_form.assignee.choices = [("", _("Nobody"))] + [(m.id, m.name) for m in members]
+    russian = current_language() == "ru"  # once, not once a name: a department has many members
+
+    def name(row) -> str:
+        return row.name_ru if russian and row.name_ru else row.name_en
+
+    assign_form.assignee.choices = [("", _("Nobody"))] + [(m.id, name(m)) for m in members]
     move_form = MoveForm(data={"department": ticket.department_id})
-    move_form.department.choices = [(d.id, d.name) for d in sorted(db.session.query(Department).all(),
-                                                                   key=lambda d: d.name.casefold())]
+    departments = db.session.execute(select(Department.id, Department.name_en, Department.name_ru)).all()
+    move_form.department.choices = sorted(((d.id, name(d)) for d in departments),
+                                          key=lambda choice: choice[1].casefold())
     return render("support/ticket.html", ticket=ticket, messages=messages, events=service.describe_events(messages),
                   form=form, assign_form=assign_form,
                   move_form=move_form, state_form=Form(), stale=stale, is_member=ticket.department in

@@ -8,21 +8,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import abort
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import aliased, selectinload
 
 from webapp.audit import record
 from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.hours import business_time
+from webapp.i18n import current_language
 from webapp.i18n import gettext as _
+from webapp.lists import Page
 from webapp.models import (
     Account,
     AccountKind,
     AssignmentMode,
     ClientGroup,
     Department,
+    DepartmentRight,
     MessageKind,
+    StaffRight,
     Ticket,
     TicketAttachment,
     TicketMessage,
@@ -30,6 +34,7 @@ from webapp.models import (
     staff_departments,
 )
 from webapp.models.accounts import utcnow
+from webapp.models.tickets import QUEUE_ORDER
 from webapp.rights import can
 from webapp.support import notify
 from webapp.support.attachments import Upload
@@ -209,19 +214,19 @@ STATUS_FILTERS = ("open", "all", *(status.value for status in TicketStatus))
 ASSIGNEE_FILTERS = ("anyone", "me", "unassigned")
 
 
+# Built once: an aliased() entity costs milliseconds to build and adapt its columns on every request.
+_CLIENT, _ASSIGNEE = aliased(Account, name="client"), aliased(Account, name="assignee")
+QUEUE_COLUMNS = (Ticket.id, Ticket.subject, Ticket.status, Ticket.due_at, Ticket.last_message_at,
+                 Ticket.assignee_id, Department.name_en.label("department_en"),
+                 Department.name_ru.label("department_ru"), _CLIENT.name_en.label("client_name"),
+                 _CLIENT.login.label("client_login"), _ASSIGNEE.name_en.label("assignee_name"))
+
+
 def queue(staff: Account, wanted: QueueFilter, now: datetime | None = None):
-    """The staff member's queue as plain rows: deadlines first (overdue on top), then the latest activity."""
+    """The ids of the staff member's queue, in its order (QUEUE_ORDER: deadlines first, overdue on top, then
+    the latest activity). Tickets alone, so the queue's indexes serve it; a search joins the clients."""
     now = now or utcnow()
-    client = aliased(Account)
-    assignee = aliased(Account)
-    statement = (select(Ticket.id, Ticket.subject, Ticket.status, Ticket.due_at, Ticket.last_message_at,
-                        Ticket.assignee_id, client.name_en.label("client_name"), client.login.label("client_login"),
-                        assignee.name_en.label("assignee_name"), Department.name_en.label("department_en"),
-                        Department.name_ru.label("department_ru"))
-                 .join(client, client.id == Ticket.client_id)
-                 .join(Department, Department.id == Ticket.department_id)
-                 .outerjoin(assignee, assignee.id == Ticket.assignee_id))
-    statement = scope_to_staff(statement, staff)
+    statement = scope_to_staff(select(Ticket.id), staff)
     if wanted.department_id is not None:
         statement = statement.where(Ticket.department_id == wanted.department_id)
     if wanted.status == "open":
@@ -236,25 +241,73 @@ def queue(staff: Account, wanted: QueueFilter, now: datetime | None = None):
         statement = statement.where(Ticket.due_at.is_not(None), Ticket.due_at <= now)
     key = fold(wanted.q)
     if key:
-        statement = statement.where(or_(Ticket.subject_key.contains(key, autoescape=True),
-                                        client.search_key.contains(key, autoescape=True)))
-    no_deadline = case((Ticket.due_at.is_(None), 1), else_=0)
-    return statement.order_by(no_deadline, Ticket.due_at, Ticket.last_message_at.desc(), Ticket.id.desc())
+        statement = statement.join(Account, Account.id == Ticket.client_id).where(or_(
+            Ticket.subject_key.contains(key, autoescape=True), Account.search_key.contains(key, autoescape=True)))
+    return statement.order_by(*QUEUE_ORDER)
 
 
-def department_options(staff: Account) -> list[Department]:
-    """The departments whose tickets the staff member sees, for the queue's filter."""
+def queue_page(staff: Account, wanted: QueueFilter, page: int, per_page: int,
+               now: datetime | None = None) -> Page:
+    """One page of the queue as plain rows, not counted (Previous and Next: a count would read every open
+    ticket of the staff member's departments on each refresh). The page's ids are chosen first, on tickets
+    alone; only those rows are joined to their client, department and assignee: one query."""
+    ids = queue(staff, wanted, now).limit(per_page + 1).offset((page - 1) * per_page)
+    statement = (select(*QUEUE_COLUMNS)
+                 .join(_CLIENT, _CLIENT.id == Ticket.client_id)
+                 .join(Department, Department.id == Ticket.department_id)
+                 .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Ticket.assignee_id)
+                 .where(Ticket.id.in_(ids)).order_by(*QUEUE_ORDER))
+    rows = db.session.execute(statement).all()
+    return Page(rows[:per_page], page, per_page, None, more=len(rows) > per_page)
+
+
+@dataclass(frozen=True)
+class Option:
+    id: int
+    name: str
+
+
+def department_options(staff: Account) -> list[Option]:
+    """The departments whose tickets the staff member sees, for the queue's filter: ids and names in the
+    viewer's language (an administrator's list has every department: no objects built, the language asked once)."""
     ids = staff_department_ids(staff)
-    statement = select(Department)
+    statement = select(Department.id, Department.name_en, Department.name_ru)
     if ids is not None:
         statement = statement.where(Department.id.in_(ids))
-    return sorted(db.session.scalars(statement), key=lambda d: d.name.casefold())
+    russian = current_language() == "ru"
+    options = [Option(d.id, d.name_ru if russian and d.name_ru else d.name_en) for d in db.session.execute(statement)]
+    return sorted(options, key=lambda option: option.name.casefold())
 
 
-def assignable_members(department: Department) -> list[Account]:
-    """Who may be given the department's tickets: active members who can open the queue."""
-    return [member for member in department.members
-            if member.active and member.is_staff and can(member, "support.tickets")]
+def status_labels() -> dict[TicketStatus, str]:
+    """Each status's label, translated once for a page's rows."""
+    return {status: str(status.label) for status in TicketStatus}
+
+
+def _answers_tickets():
+    """An account holds support.tickets, as the rights engine decides it (full access, a department's grant or
+    their own), in SQL: a department's members are checked in one query, not one rights query each. Correlated
+    (EXISTS per member, by primary keys), so the cost follows the department's size, not the grants'."""
+    held = aliased(staff_departments)
+    through_department = (select(DepartmentRight.department_id)
+                          .join(held, held.c.department_id == DepartmentRight.department_id)
+                          .where(held.c.account_id == Account.id, DepartmentRight.function_id == "support.tickets"))
+    individually = select(StaffRight.account_id).where(StaffRight.account_id == Account.id,
+                                                        StaffRight.function_id == "support.tickets")
+    return or_(Account.full_access.is_(True), through_department.exists(), individually.exists())
+
+
+def _members_answering(department_id: int, *columns):
+    return (select(*(columns or (Account,))).join(staff_departments, staff_departments.c.account_id == Account.id)
+            .where(staff_departments.c.department_id == department_id, Account.active.is_(True),
+                   Account.kind == AccountKind.staff, _answers_tickets()))
+
+
+def assignable_members(department: Department) -> list:
+    """Who may be given the department's tickets: active members who can open the queue, as rows (id, name_en,
+    name_ru) in login order: one query."""
+    return db.session.execute(_members_answering(department.id, Account.id, Account.name_en, Account.name_ru)
+                              .order_by(Account.login)).all()
 
 
 # The clock ----------------------------------------------------------------------------------------
@@ -493,13 +546,11 @@ def staff_reopen(staff: Account, ticket: Ticket, now: datetime | None = None) ->
 # Automatic assignment -----------------------------------------------------------------------------
 
 def _eligible_members(department: Department, today) -> list[Account]:
-    statement = (select(Account).join(staff_departments, staff_departments.c.account_id == Account.id)
-                 .where(staff_departments.c.department_id == department.id, Account.active.is_(True),
-                        Account.kind == AccountKind.staff,
-                        or_(Account.away.is_(False), and_(Account.away_until.is_not(None),
+    statement = (_members_answering(department.id)
+                 .where(or_(Account.away.is_(False), and_(Account.away_until.is_not(None),
                                                           Account.away_until < today)))
                  .order_by(Account.id))
-    return [member for member in db.session.scalars(statement) if can(member, "support.tickets")]
+    return list(db.session.scalars(statement))
 
 
 def auto_assign(ticket: Ticket, department: Department, now: datetime | None = None) -> Account | None:
