@@ -16,6 +16,7 @@ from webapp.rights import requires
 from webapp.support import bp, canned, service
 from webapp.support.files import send_attachment
 from webapp.support.forms import AssignForm, CannedReplyForm, MoveForm, StaffMessageForm
+from webapp.support.queue_rows import queue_rows
 from webapp.urls import RowUrl
 
 
@@ -36,8 +37,9 @@ def _queue_filter() -> service.QueueFilter:
 def queue():
     wanted = _queue_filter()
     pagination = service.queue_page(current_user, wanted, page_number(), current_app.config["TICKETS_PER_PAGE"])
-    context = {"pagination": pagination, "wanted": wanted, "russian": current_language() == "ru",
-               "ticket_url": RowUrl("support.ticket", "ticket_id"), "status_labels": service.status_labels(),
+    russian = current_language() == "ru"
+    rows = queue_rows(pagination.items, RowUrl("support.ticket", "ticket_id"), service.status_labels(), russian)
+    context = {"pagination": pagination, "wanted": wanted, "russian": russian, "rows": rows,
                "refresh_seconds": current_app.config["QUEUE_REFRESH_SECONDS"],
                "status": 404 if pagination.page > 1 and not pagination.items else 200}
     if is_htmx() and request.headers.get("HX-Target") == "queue-results":

@@ -7,7 +7,7 @@ tickets of their departments (full access: all); anything else is a 404, the sam
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import abort
+from flask import abort, g, has_request_context
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import aliased, selectinload
 
@@ -122,8 +122,11 @@ def staff_department_ids(staff: Account) -> list[int] | None:
     """The departments whose tickets a staff member sees; None means all (full access)."""
     if staff.full_access:
         return None
-    return list(db.session.scalars(select(staff_departments.c.department_id)
-                                   .where(staff_departments.c.account_id == staff.id)))
+    cache = g.setdefault("_staff_department_ids", {}) if has_request_context() else {}
+    if staff.id not in cache:  # the queue asks twice a page: for its scope and for its filter
+        cache[staff.id] = list(db.session.scalars(select(staff_departments.c.department_id)
+                                                  .where(staff_departments.c.account_id == staff.id)))
+    return cache[staff.id]
 
 
 def scope_to_staff(statement, staff: Account):
