@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Integer, LargeBinary, String, event
+from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, LargeBinary, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,7 +31,12 @@ def password_hash_method() -> str:
 
 class Account(Versioned, UserMixin, db.Model):
     __tablename__ = "accounts"
-    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused after a delete
+    __table_args__ = (
+        # Staff and client lists read one kind in login order: with 50,000 clients, the staff list no longer
+        # walks every client's login.
+        Index("ix_accounts_kind_login_key", "kind", "login_key"),
+        {"sqlite_autoincrement": True},  # ids are never reused after a delete
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[AccountKind] = mapped_column(

@@ -397,6 +397,8 @@ def open_ticket(client: Account, department_id: int, subject: str, body: str, up
     department = db.session.scalar(visible_departments_statement(client).where(Department.id == department_id))
     if department is None:
         raise Refused(_("Choose a department from the list."), 422)
+    if department.assignment is not AssignmentMode.off:
+        lock_department(department)  # before the ticket's insert: one lock order for every arrival
     ticket = Ticket(client=client, department=department, subject=subject, subject_key=fold(subject)[:200],
                     status=TicketStatus.new, created_at=now, last_message_at=now)
     db.session.add(ticket)
@@ -556,13 +558,21 @@ def _eligible_members(department: Department, today) -> list[Account]:
     return list(db.session.scalars(statement))
 
 
+def lock_department(department: Department) -> None:
+    """Concurrent arrivals in one department take turns for automatic assignment. FOR NO KEY UPDATE on
+    PostgreSQL: it waits for another arrival's lock, but not for the key-share locks that inserting tickets
+    (their foreign key) takes; SQLite writes one transaction at a time anyway."""
+    db.session.execute(select(Department.id).where(Department.id == department.id)
+                       .with_for_update(key_share=True))
+
+
 def auto_assign(ticket: Ticket, department: Department, now: datetime | None = None) -> Account | None:
     """Round robin or fewest open tickets among active members who are not away; nobody eligible leaves the
     ticket unassigned. The department row is locked first, so concurrent arrivals take turns."""
     if department.assignment is AssignmentMode.off or ticket.status is TicketStatus.closed:
         return None
     now = now or utcnow()
-    db.session.execute(select(Department.id).where(Department.id == department.id).with_for_update())
+    lock_department(department)
     db.session.refresh(department, ["last_assigned_id"])
     members = _eligible_members(department, now.date())
     if not members:
