@@ -559,3 +559,15 @@ def test_deleting_the_only_group_of_a_department_takes_it_out_of_the_support_cen
     assert fresh(type(partner_desk), partner_desk.id).show_in_support is False
     client = signed_in(app, support["customer"])
     assert "Partner desk" not in client.get("/my/tickets/new").text
+
+
+def test_the_queue_names_people_in_the_viewers_language_and_escapes_them(app, support):
+    support["agent"].name_ru = "Анна Агент"
+    support["customer"].name_en = "<b>Acme</b>"
+    ticket = service.open_ticket(support["customer"], support["desk"].id, "<script>x</script>", "m", [])
+    ticket.assignee_id = support["agent"].id
+    support["agent"].locale = "ru"
+    db.session.commit()
+    page = signed_in(app, support["agent"]).get("/support/tickets").text
+    assert "Анна Агент" in page and "Служба помощи" in page
+    assert "&lt;b&gt;Acme&lt;/b&gt;" in page and "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x" not in page

@@ -29,7 +29,9 @@ def queue_rows(rows, ticket_url, status_labels: dict, russian: bool, now: dateti
         link = f"{prefix}{row.id}{suffix}"
         department = row.department_ru if russian and row.department_ru else row.department_en
         status_value, status_label = statuses[row.status]
-        assignee = (escape(row.assignee_name) if row.assignee_name
+        client = row.client_name_ru if russian and row.client_name_ru else row.client_name
+        assignee_name = row.assignee_name_ru if russian and row.assignee_name_ru else row.assignee_name
+        assignee = (escape(assignee_name) if assignee_name
                     else f'<span class="muted">{labels["nobody"]}</span>')
         if due is not None:
             wall = due.astimezone(zone)
@@ -43,7 +45,7 @@ def queue_rows(rows, ticket_url, status_labels: dict, russian: bool, now: dateti
             f'<tr class="{"row-overdue" if late else ""}" data-ticket="{row.id}">'
             f'<td class="nowrap"><a href="{link}">#{row.id}</a></td>'
             f'<td class="wrap"><a href="{link}">{escape(row.subject)}</a></td>'
-            f'<td class="wrap" data-label="{labels["client"]}">{escape(row.client_name)}</td>'
+            f'<td class="wrap" data-label="{labels["client"]}">{escape(client)}</td>'
             f'<td class="wrap" data-label="{labels["department"]}">{escape(department)}</td>'
             f'<td data-label="{labels["status"]}"><span class="badge ticket-status ticket-{status_value}">'
             f'{status_label}</span></td>'

@@ -222,7 +222,8 @@ _CLIENT, _ASSIGNEE = aliased(Account, name="client"), aliased(Account, name="ass
 QUEUE_COLUMNS = (Ticket.id, Ticket.subject, Ticket.status, Ticket.due_at, Ticket.last_message_at,
                  Ticket.assignee_id, Department.name_en.label("department_en"),
                  Department.name_ru.label("department_ru"), _CLIENT.name_en.label("client_name"),
-                 _CLIENT.login.label("client_login"), _ASSIGNEE.name_en.label("assignee_name"))
+                 _CLIENT.name_ru.label("client_name_ru"), _CLIENT.login.label("client_login"),
+                 _ASSIGNEE.name_en.label("assignee_name"), _ASSIGNEE.name_ru.label("assignee_name_ru"))
 
 
 def queue(staff: Account, wanted: QueueFilter, now: datetime | None = None):
