@@ -517,13 +517,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=5, help="each wrk run (default 5)")
     parser.add_argument("--rounds", type=int, default=3, help="wrk runs per page and side (default 3)")
-    parser.add_argument("--only", help="only the pages whose name contains this")
+    parser.add_argument("--only", help="only the pages whose name contains this (several: comma-separated)")
     parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is missing: make bench installs it from Debian's packages", file=sys.stderr)
         return 2
-    pages = [p for p in PAGES if not args.only or args.only.lower() in p.name.lower()]
+    wanted = [part.strip().lower() for part in (args.only or "").split(",") if part.strip()]
+    pages = [p for p in PAGES if not wanted or any(part in p.name.lower() for part in wanted)]
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
     print(f"Populating {database_url} with 200 departments, 5,000 staff, {CLIENTS:,} clients, {TICKETS:,} tickets"
