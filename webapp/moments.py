@@ -52,6 +52,31 @@ def _span(delta: timedelta) -> str:
     return _("%(minutes)d min", minutes=minutes)
 
 
+class TimeLeft:
+    """time_left() for a whole page: the five phrases translated once, not twice a row."""
+
+    def __init__(self):
+        self.days, self.hours, self.minutes = _("%(days)d d %(hours)d h"), _("%(hours)d h %(minutes)d min"), \
+            _("%(minutes)d min")
+        self.left, self.late = _("%(span)s left"), _("overdue by %(span)s")
+
+    def span(self, delta: timedelta) -> str:
+        minutes = int(delta.total_seconds() // 60)
+        days, rest = divmod(minutes, 24 * 60)
+        hours, minutes = divmod(rest, 60)
+        if days >= 2:
+            return self.days % {"days": days, "hours": hours}
+        hours += days * 24
+        if hours:
+            return self.hours % {"hours": hours, "minutes": minutes}
+        return self.minutes % {"minutes": minutes}
+
+    def __call__(self, due: datetime, now: datetime) -> str:
+        if due > now:
+            return self.left % {"span": self.span(due - now + timedelta(seconds=59))}
+        return self.late % {"span": self.span(now - due)}
+
+
 def time_left(due: datetime | None, now: datetime | None = None) -> str:
     """"3 h 20 min left" or "overdue by 1 h 5 min"."""
     if due is None:

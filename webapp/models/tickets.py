@@ -61,9 +61,9 @@ ASSIGNMENT_LABELS = {
 class Ticket(db.Model):
     __tablename__ = "tickets"
     __table_args__ = (
-        Index("ix_tickets_department_due", "department_id", "status", "due_at"),
         Index("ix_tickets_client_activity", "client_id", "last_message_at"),
-        Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        # "Mine" and "unassigned" in the queue, per department without reading the tickets; fewest-open counts.
+        Index("ix_tickets_assignee_status", "assignee_id", "status", "department_id"),
         {"sqlite_autoincrement": True},
     )
 

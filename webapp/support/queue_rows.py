@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup, escape
 
 from webapp.i18n import gettext as _
-from webapp.moments import time_left, viewer_timezone
+from webapp.moments import TimeLeft, viewer_timezone
 
 
 def queue_rows(rows, ticket_url, status_labels: dict, russian: bool, now: datetime | None = None) -> Markup:
     now = now or datetime.now(UTC)
     zone = ZoneInfo(viewer_timezone())
+    time_left = TimeLeft()
     labels = {name: escape(text) for name, text in (
         ("client", _("Client")), ("department", _("Department")), ("status", _("Status")),
         ("assignee", _("Assignee")), ("deadline", _("Deadline")), ("overdue", _("Overdue")),
