@@ -44,8 +44,8 @@ def ticket_from_client(ticket: Ticket, message: TicketMessage, new: bool) -> int
     url = absolute_url("support.ticket", ticket_id=ticket.id)
     sent = 0
     for person in _staff_recipients(ticket):
-        queue_templated_email(person.email, "ticket_new" if new else "ticket_client_reply", person.locale,
-                              "ticket.new" if new else "ticket.client_reply", account_id=person.id,
+        queue_templated_email(person.email, "ticket_from_client", person.locale,
+                              "ticket.new" if new else "ticket.client_reply", account_id=person.id, new=new,
                               ticket=ticket, body=_excerpt(message.body), url=url, recipient=person,
                               zone=person.timezone or server_timezone())
         sent += 1
