@@ -113,3 +113,23 @@ def test_an_overdue_ticket_tells_its_department_once(mail_app, smtp_server):
     service.client_reply(customer, ticket, "Still broken", [], now=long_ago + timedelta(days=1))
     db.session.commit()
     assert overdue_tickets() == 1
+
+
+def test_a_moved_ticket_tells_the_new_department(mail_app, smtp_server):
+    desk, ann, boris, customer = setup_desk()
+    billing = make_department("Billing", name_ru="Биллинг", rights=["support.tickets"])
+    make_staff("bill", name="Bill", departments=[billing], email="bill@example.com")
+    ticket = service.open_ticket(customer, desk.id, "Invoice wrong", "m", [])
+    db.session.commit()
+    smtp_server.inbox.wait_for(2)
+    service.move(ann, ticket, billing.id)
+    db.session.commit()
+    received = smtp_server.inbox.wait_for(3)
+    assert len(received) == 3 and received[2]["To"] == "bill@example.com"
+    assert received[2]["Subject"] == f"Ticket #{ticket.id} moved to Billing: Invoice wrong"
+    assert "Ann Agent moved ticket" in received[2].get_body(("plain",)).get_content()
+    service.staff_reply(bill := db.session.scalar(select(type(ann)).where(type(ann).login == "bill")), ticket,
+                        "Fixed", [], None, internal=False)
+    service.move(bill, ticket, desk.id)  # waiting for the client: nobody needs telling
+    db.session.commit()
+    assert len(smtp_server.inbox.wait_for(5, timeout=2)) == 4  # only the reply to the client

@@ -52,6 +52,23 @@ def ticket_from_client(ticket: Ticket, message: TicketMessage, new: bool) -> int
     return sent
 
 
+def moved(ticket: Ticket, actor: Account, old_department) -> int:
+    """A ticket moved to another department while it waits for staff: whoever answers it there is told
+    (the assignee, else the department's members); the one who moved it is not."""
+    if not ticket.status.awaits_staff:
+        return 0
+    url = absolute_url("support.ticket", ticket_id=ticket.id)
+    sent = 0
+    for person in _staff_recipients(ticket):
+        if person.id == actor.id:
+            continue
+        queue_templated_email(person.email, "ticket_moved", person.locale, "ticket.moved", account_id=person.id,
+                              ticket=ticket, actor=actor, old_department=old_department, url=url,
+                              recipient=person, zone=person.timezone or server_timezone())
+        sent += 1
+    return sent
+
+
 def staff_replied(ticket: Ticket, message: TicketMessage) -> bool:
     """A staff reply: the client reads it in their area (never an internal note: those are not sent)."""
     client = ticket.client

@@ -510,7 +510,8 @@ def move(staff: Account, ticket: Ticket, department_id: int, now: datetime | Non
         raise Refused(_("Choose a department from the list."), 422)
     if target.id == ticket.department_id:
         return target
-    old_name, old_department_id = ticket.department.name_en, ticket.department_id
+    old_department = ticket.department
+    old_name, old_department_id = old_department.name_en, ticket.department_id
     ticket.department = target
     ticket.department_id = target.id
     if ticket.status.awaits_staff and ticket.awaiting_since is not None:
@@ -521,6 +522,8 @@ def move(staff: Account, ticket: Ticket, department_id: int, now: datetime | Non
     record(staff, "ticket.move", f"ticket:{ticket.id}", f"{old_name} → {target.name_en}")
     if ticket.assignee_id is None and ticket.status is not TicketStatus.closed:
         auto_assign(ticket, target, now)
+    db.session.flush()
+    notify.moved(ticket, staff, old_department)
     return target
 
 
