@@ -26,10 +26,15 @@ def viewer_timezone() -> str:
     return zone
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive values for aware columns: they were stored in UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
 def local(moment: datetime, zone: str | None = None) -> datetime:
-    if moment.tzinfo is None:  # SQLite hands back naive values for aware columns: they are UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(zone or viewer_timezone()))
+    return as_utc(moment).astimezone(ZoneInfo(zone or viewer_timezone()))
 
 
 def format_moment(moment: datetime | None, zone: str | None = None) -> str:
@@ -38,18 +43,6 @@ def format_moment(moment: datetime | None, zone: str | None = None) -> str:
         return ""
     wall = local(moment, zone)
     return f"{wall:%Y-%m-%d %H:%M} {wall.tzname()}"
-
-
-def _span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days >= 2:
-        return _("%(days)d d %(hours)d h", days=days, hours=hours)
-    hours += days * 24
-    if hours:
-        return _("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes)
-    return _("%(minutes)d min", minutes=minutes)
 
 
 class TimeLeft:
@@ -81,20 +74,11 @@ def time_left(due: datetime | None, now: datetime | None = None) -> str:
     """"3 h 20 min left" or "overdue by 1 h 5 min"."""
     if due is None:
         return ""
-    if due.tzinfo is None:
-        due = due.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
-    if due > now:
-        return _("%(span)s left", span=_span(due - now + timedelta(seconds=59)))
-    return _("overdue by %(span)s", span=_span(now - due))
+    return TimeLeft()(as_utc(due), now or datetime.now(UTC))
 
 
 def is_overdue(due: datetime | None, now: datetime | None = None) -> bool:
-    if due is None:
-        return False
-    if due.tzinfo is None:
-        due = due.replace(tzinfo=UTC)
-    return due <= (now or datetime.now(UTC))
+    return due is not None and as_utc(due) <= (now or datetime.now(UTC))
 
 
 def file_size(size: int) -> str:

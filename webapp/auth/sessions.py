@@ -1,6 +1,6 @@
 """Server-side login sessions, the user loader, safe `next` paths and the locale of a request."""
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from webapp.extensions import db, login_manager
 from webapp.models import Account, AccountSession
 from webapp.models.accounts import password_hash_method, utcnow
+from webapp.moments import as_utc
 from webapp.text import fold
 
 
@@ -22,11 +23,6 @@ def _dummy_hash(method: str) -> str:
 
 
 SEEN_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often, not on every request
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def _idle_limit() -> timedelta:
@@ -39,7 +35,7 @@ def _lifetime() -> timedelta:
 
 def session_expired(created_at: datetime, last_seen_at: datetime, now: datetime) -> bool:
     """Idle for too long, or logged in for too long."""
-    return now - _aware(last_seen_at) > _idle_limit() or now - _aware(created_at) > _lifetime()
+    return now - as_utc(last_seen_at) > _idle_limit() or now - as_utc(created_at) > _lifetime()
 
 
 def _by_token(token: str):
@@ -74,7 +70,7 @@ def load_account(token: str) -> Account | None:
     if session_expired(created_at, last_seen_at, now):
         _write_now(delete(AccountSession).where(_by_token(token)))
         return None
-    if now - _aware(last_seen_at) >= SEEN_EVERY:
+    if now - as_utc(last_seen_at) >= SEEN_EVERY:
         _write_now(update(AccountSession).where(_by_token(token)).values(last_seen_at=now))
     account.session_token = token
     return account

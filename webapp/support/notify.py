@@ -28,9 +28,14 @@ def _staff_recipients(ticket: Ticket) -> list[Account]:
     (disabled meanwhile, lost the right, turned ticket emails off): a client's message never goes unnoticed."""
     if ticket.assignee_id is not None and _wants_ticket_emails(ticket.assignee):
         return [ticket.assignee]
+    return _department_recipients(ticket.department_id)
+
+
+def _department_recipients(department_id: int) -> list[Account]:
+    """The department's staff who want ticket emails."""
     people = db.session.scalars(
         select(Account).join(staff_departments, staff_departments.c.account_id == Account.id)
-        .where(staff_departments.c.department_id == ticket.department_id, Account.kind == AccountKind.staff)
+        .where(staff_departments.c.department_id == department_id, Account.kind == AccountKind.staff)
         .order_by(Account.id))
     return [person for person in people if _wants_ticket_emails(person)]
 
@@ -101,15 +106,10 @@ def overdue_tickets(now=None) -> int:
             continue
         ticket = db.session.get(Ticket, ticket_id)
         url = absolute_url("support.ticket", ticket_id=ticket.id)
-        department_members = list(db.session.scalars(
-            select(Account).join(staff_departments, staff_departments.c.account_id == Account.id)
-            .where(staff_departments.c.department_id == ticket.department_id, Account.kind == AccountKind.staff)
-            .order_by(Account.id)))
-        for person in department_members:
-            if _wants_ticket_emails(person):
-                queue_templated_email(person.email, "ticket_overdue", person.locale, "ticket.overdue",
-                                      account_id=person.id, ticket=ticket, url=url, recipient=person,
-                                      zone=person.timezone or server_timezone())
+        for person in _department_recipients(ticket.department_id):
+            queue_templated_email(person.email, "ticket_overdue", person.locale, "ticket.overdue",
+                                  account_id=person.id, ticket=ticket, url=url, recipient=person,
+                                  zone=person.timezone or server_timezone())
         db.session.commit()
         notified += 1
     return notified

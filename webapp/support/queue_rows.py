@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup, escape
 
 from webapp.i18n import gettext as _
-from webapp.moments import TimeLeft, viewer_timezone
+from webapp.moments import TimeLeft, as_utc, viewer_timezone
 
 
 def queue_rows(rows, ticket_url, status_labels: dict, russian: bool, now: datetime | None = None) -> Markup:
@@ -23,9 +23,7 @@ def queue_rows(rows, ticket_url, status_labels: dict, russian: bool, now: dateti
     prefix, suffix = escape(ticket_url.prefix), escape(ticket_url.suffix)
     out = []
     for row in rows:
-        due = row.due_at
-        if due is not None and due.tzinfo is None:
-            due = due.replace(tzinfo=UTC)
+        due = as_utc(row.due_at)
         late = due is not None and due <= now
         link = f"{prefix}{row.id}{suffix}"
         department = row.department_ru if russian and row.department_ru else row.department_en

@@ -5,7 +5,7 @@ messages queued by the same change). Scoping: a client reaches only their ticket
 tickets of their departments (full access: all); anything else is a 404, the same answer as a missing id.
 """
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import abort, g, has_request_context
 from sqlalchemy import and_, func, or_, select, update
@@ -35,6 +35,7 @@ from webapp.models import (
 )
 from webapp.models.accounts import utcnow
 from webapp.models.tickets import QUEUE_ORDER
+from webapp.moments import as_utc as aware
 from webapp.rights import can
 from webapp.support import notify
 from webapp.support.attachments import Upload
@@ -42,13 +43,6 @@ from webapp.text import fold
 
 SUBJECT_MAX = 200
 BODY_MAX = 20000
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive values for aware columns: they are UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 # Departments a client may write to ----------------------------------------------------------------
