@@ -44,6 +44,10 @@ class Department(NamedInTwoLanguages, Versioned, db.Model):
         server_default="off")
     last_assigned_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL", name="fk_departments_last_assigned"))
+    # Tasks: how many business hours a task may take, and whom round robin gave a task to last.
+    task_target_hours: Mapped[int] = mapped_column(Integer, default=8, server_default="8")
+    last_task_assigned_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL", name="fk_departments_last_task_assigned"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     business_hours = relationship("BusinessHours", back_populates="departments")

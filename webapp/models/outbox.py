@@ -2,15 +2,16 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DateTime, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models.accounts import utcnow
 
 
 class OutboxChannel(enum.Enum):
-    email = "email"  # sms to come
+    email = "email"
+    sms = "sms"
 
 
 class OutboxStatus(enum.Enum):
@@ -47,5 +48,20 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    attachments = relationship("OutboxAttachment", cascade="all, delete-orphan", passive_deletes=True,
+                               order_by="OutboxAttachment.id")
+
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.topic} {self.status.value}>"
+
+
+class OutboxAttachment(db.Model):
+    """A file sent with an email (an invoice's PDF), stored with its message until the message is purged."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)

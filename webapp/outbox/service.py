@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from webapp.extensions import db
 from webapp.i18n import force_locale
-from webapp.models import OutboxChannel, OutboxMessage, OutboxStatus
+from webapp.models import OutboxAttachment, OutboxChannel, OutboxMessage, OutboxStatus
 from webapp.models.accounts import utcnow
 
 log = logging.getLogger(__name__)
@@ -25,12 +25,24 @@ EMAIL_TEMPLATES = "email"
 _NEW_IDS = "outbox_new_ids"  # in Session.info: messages written in the open transaction
 
 
-def queue_email(*, to: str, subject: str, text: str, html: str, topic: str,
-                account_id: int | None = None) -> OutboxMessage:
+def queue_email(*, to: str, subject: str, text: str, html: str, topic: str, account_id: int | None = None,
+                attachments=()) -> OutboxMessage:
     """Add an email to the outbox in the current transaction (not committed here); once the transaction
-    commits, the worker is told to send it."""
+    commits, the worker is told to send it. `attachments`: (filename, content type, bytes) triples."""
     message = OutboxMessage(channel=OutboxChannel.email, recipient=to.strip(), subject=_one_line(subject)[:255],
                             text_body=text, html_body=html, topic=topic, account_id=account_id,
+                            status=OutboxStatus.pending, attempts=0, next_attempt_at=utcnow())
+    message.attachments = [OutboxAttachment(filename=name, content_type=content_type, data=data)
+                           for name, content_type, data in attachments]
+    db.session.add(message)
+    return message
+
+
+def queue_sms(*, to: str, text: str, topic: str, account_id: int | None = None) -> OutboxMessage:
+    """Add an SMS (to an E.164 number) to the outbox in the current transaction; sent through the settings'
+    HTTP gateway, or held in the outbox, readable there, when no gateway is configured."""
+    message = OutboxMessage(channel=OutboxChannel.sms, recipient=to.strip(), subject=_one_line(text)[:255],
+                            text_body=text, html_body=None, topic=topic, account_id=account_id,
                             status=OutboxStatus.pending, attempts=0, next_attempt_at=utcnow())
     db.session.add(message)
     return message
@@ -50,10 +62,11 @@ def render_email(template: str, locale: str, **context) -> tuple[str, str, str]:
 
 
 def queue_templated_email(to: str, template: str, locale: str | None, topic: str, account_id: int | None = None,
-                          **context) -> OutboxMessage:
+                          attachments=(), **context) -> OutboxMessage:
     """render_email() then queue_email(): the message in the recipient's language."""
     subject, text, html = render_email(template, locale or "", **context)
-    return queue_email(to=to, subject=subject, text=text, html=html, topic=topic, account_id=account_id)
+    return queue_email(to=to, subject=subject, text=text, html=html, topic=topic, account_id=account_id,
+                       attachments=attachments)
 
 
 def absolute_url(endpoint: str, **values) -> str:
