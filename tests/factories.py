@@ -1,11 +1,13 @@
 """Plain factory functions for tests: accounts, departments, business hours, grants."""
 import itertools
 from datetime import time
+from decimal import Decimal
 
 from webapp.extensions import db
 from webapp.models import (
     Account,
     AccountKind,
+    BillingPeriod,
     BusinessDay,
     BusinessHoliday,
     BusinessHours,
@@ -13,7 +15,11 @@ from webapp.models import (
     DayMode,
     Department,
     DepartmentRight,
+    Provisioning,
+    Service,
+    ServiceStatus,
     StaffRight,
+    Tariff,
 )
 
 PASSWORD = "correct-horse-battery"
@@ -74,3 +80,23 @@ def grant_department(department, *function_ids):
     for function_id in function_ids:
         db.session.add(DepartmentRight(department_id=department.id, function_id=function_id))
     db.session.flush()
+
+
+def make_tariff(name=None, price="10.00", period=BillingPeriod.month, department=None, name_ru=None,
+                archived=False):
+    """A tariff plan: manual when a department handles it, else automatic."""
+    n = next(_seq)
+    tariff = Tariff(name_en=name or f"Plan {n}", name_ru=name_ru, price=Decimal(price), period=period,
+                    provisioning=Provisioning.manual if department is not None else Provisioning.automatic,
+                    department_id=department.id if department is not None else None, archived=archived)
+    db.session.add(tariff)
+    db.session.flush()
+    return tariff
+
+
+def make_service(customer, tariff, status=ServiceStatus.active):
+    """A client's service on a plan, as it stands (no history, no charge)."""
+    service = Service(client_id=customer.id, tariff_id=tariff.id, status=status)
+    db.session.add(service)
+    db.session.flush()
+    return service
