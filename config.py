@@ -59,6 +59,9 @@ class Config:
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
     SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
     PERMANENT_SESSION_LIFETIME = 60 * 60 * SESSION_MAX_HOURS  # the cookie lives no longer than the session
+    # The cookie is signed once at login, not again on every page: its lifetime is the session's longest, and the
+    # server-side session (idle limit, logout) decides whether it still counts.
+    SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which expires on its own
     # Failed logins are counted here (memory:// is per process: use redis://... with several workers).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -305,11 +305,11 @@ def test_the_navigation_marks_statistics_not_tickets(app, desk):
     agent = signed_in(app, desk["agent"])
     nav = re.search(r'<nav class="sidebar".*?</nav>', agent.get("/support/stats").text, re.S).group(0)
     assert re.search(r'href="/support/stats" aria-current="page">Statistics<', nav)
-    assert re.search(r'href="/support/tickets" >Tickets<', nav)
+    assert re.search(r'href="/support/tickets"\s*>Tickets<', nav)
     ticket_id = db.session.scalar(select(Ticket.id).where(Ticket.department_id == desk["helpdesk"].id).limit(1))
     nav = re.search(r'<nav class="sidebar".*?</nav>', agent.get(f"/support/tickets/{ticket_id}").text, re.S).group(0)
     assert re.search(r'href="/support/tickets" aria-current="page">Tickets<', nav)
-    assert re.search(r'href="/support/stats" >Statistics<', nav)
+    assert re.search(r'href="/support/stats"\s*>Statistics<', nav)
 
 
 @pytest.mark.parametrize("path", ["/support/stats", "/support/stats/chart.svg", "/support/stats.csv"])

@@ -317,6 +317,24 @@ def test_queue_filters_search_and_overdue_first(app, support):
     assert early.id and late.id
 
 
+def test_queue_search_takes_like_wildcards_literally_and_combines_filters(app, support):
+    service.open_ticket(support["customer"], support["desk"].id, "100% down", "x", [])
+    service.open_ticket(support["customer"], support["desk"].id, "1000 users", "x", [])
+    service.open_ticket(support["customer"], support["desk"].id, "a_b test", "x", [])
+    waiting = service.open_ticket(support["customer"], support["desk"].id, "aXb test", "x", [])
+    service.staff_reply(support["agent"], waiting, "On it", [], waiting.last_message_id, False)
+    db.session.commit()
+    agent = signed_in(app, support["agent"])
+    page = agent.get("/support/tickets?q=100%25").text
+    assert "100% down" in page and "1000 users" not in page
+    page = agent.get("/support/tickets?q=a_b").text
+    assert "a_b test" in page and "aXb test" not in page
+    page = agent.get("/support/tickets?status=waiting_client").text
+    assert "aXb test" in page and "a_b test" not in page
+    assert "a_b test" in agent.get("/support/tickets?status=new&assignee=unassigned").text
+    assert "aXb test" not in agent.get("/support/tickets?status=new&assignee=unassigned").text
+
+
 def test_queue_and_ticket_pages_run_constant_queries(app, support, count_queries):
     agent = signed_in(app, support["agent"])
 

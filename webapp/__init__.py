@@ -70,7 +70,7 @@ def create_app(config_class=config.Config) -> Flask:
 def _register_template_helpers(app: Flask) -> None:
     from webapp.models.localized import current_language
     from webapp.moments import file_size, format_moment, is_overdue, time_left, viewer_timezone
-    from webapp.navigation import visible_nav
+    from webapp.navigation import sidebar, visible_nav
     from webapp.rights.guard import has_right
 
     app.add_template_filter(format_moment, "moment")  # the viewer's zone: "2026-11-26 18:05 CET"
@@ -81,7 +81,7 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject():
         return {"has_right": has_right, "languages": app.config["LANGUAGES"],
-                "current_language": current_language(), "visible_nav": visible_nav, "viewer_timezone": viewer_timezone}
+                "current_language": current_language(), "visible_nav": visible_nav, "sidebar": sidebar, "viewer_timezone": viewer_timezone}
 
 
 UPLOAD_ENDPOINTS = frozenset({"my.new_ticket", "my.ticket", "support.ticket"})

@@ -2,8 +2,12 @@
 from dataclasses import dataclass
 
 from flask import request, url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
 
+from webapp.i18n import current_language
 from webapp.i18n import lazy_gettext as _l
+from webapp.rights.engine import effective_rights
 from webapp.rights.guard import has_right
 
 
@@ -58,3 +62,27 @@ def visible_nav() -> list[dict]:
                       "blueprint": item.endpoint.split(".")[0], "endpoint": item.endpoint,
                       "current": _is_current(item, endpoint)})
     return items
+
+
+_SIDEBARS: dict[tuple, Markup] = {}
+_SIDEBARS_MAX = 2048  # language × sets of rights × pages: a handful of combinations in practice
+
+
+def sidebar() -> Markup:
+    """The staff sidebar's links, rendered once per (language, rights, page) and kept: the same few hundred
+    bytes on every page, which a Jinja loop over the entries rebuilt each time."""
+    key = (current_language(), effective_rights(current_user).ids, request.endpoint or "")
+    html = _SIDEBARS.get(key)
+    if html is None:
+        parts, group = [], None
+        for item in visible_nav():
+            if item["group"] and str(item["group"]) != str(group):
+                parts.append(f'<div class="nav-group">{escape(item["group"])}</div>')
+            group = item["group"]
+            current = ' aria-current="page"' if item["current"] else ""
+            parts.append(f'<a href="{escape(item["url"])}"{current}>{escape(item["label"])}</a>')
+        html = Markup("\n".join(parts))
+        if len(_SIDEBARS) >= _SIDEBARS_MAX:
+            _SIDEBARS.clear()
+        _SIDEBARS[key] = html
+    return html

@@ -29,3 +29,9 @@ def has_forbidden(text: str, multiline: bool = False) -> bool:
 def without_forbidden(text: str) -> str:
     """The text with control characters and bidirectional overrides removed (for search boxes)."""
     return _FORBIDDEN_ON_ONE_LINE.sub("", text)
+
+
+def like_escape(text: str, escape: str = "\\") -> str:
+    """Text for a LIKE pattern with `escape` as its escape character: %, _ and the escape itself match
+    literally."""
+    return text.replace(escape, escape * 2).replace("%", escape + "%").replace("_", escape + "_")

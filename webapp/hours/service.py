@@ -77,7 +77,13 @@ def timezone_choices(current: str | None = None, at: datetime | None = None) -> 
 
 
 def server_timezone() -> str:
-    """The IANA name of the server's time zone: $TZ, /etc/timezone, the /etc/localtime link, or UTC."""
+    """The IANA name of the server's time zone: $TZ, /etc/timezone, the /etc/localtime link, or UTC (read once
+    per $TZ: it is asked on every page)."""
+    return _server_timezone(os.environ.get("TZ", ""))
+
+
+@cache
+def _server_timezone(_tz: str) -> str:
     zones = set(timezone_names())
     candidates = [os.environ.get("TZ", "").lstrip(":")]
     timezone_file = Path("/etc/timezone")

@@ -36,7 +36,7 @@ def queue_rows(rows, ticket_url, status_labels: dict, russian: bool, now: dateti
             wall = due.astimezone(zone)
             badge = f'<span class="badge badge-off">{labels["overdue"]}</span> ' if late else ""
             deadline = (f'<span class="deadline{" deadline-late" if late else ""}">{badge}'
-                        f'<time>{wall:%Y-%m-%d %H:%M} {escape(wall.tzname())}</time> '
+                        f'<time>{wall.isoformat(" ", "minutes")[:16]} {escape(wall.tzname())}</time> '
                         f'<span class="deadline-left">{escape(time_left(due, now))}</span></span>')
         else:
             deadline = '<span class="muted">—</span>'

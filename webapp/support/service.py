@@ -6,9 +6,10 @@ tickets of their departments (full access: all); anything else is a 404, the sam
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import abort, g, has_request_context
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, literal_column, or_, select, update
 from sqlalchemy.orm import aliased, selectinload
 
 from webapp.audit import record
@@ -39,7 +40,7 @@ from webapp.moments import as_utc as aware
 from webapp.rights import can
 from webapp.support import notify
 from webapp.support.attachments import Upload
-from webapp.text import fold
+from webapp.text import fold, like_escape
 
 SUBJECT_MAX = 200
 BODY_MAX = 20000
@@ -116,10 +117,18 @@ def staff_department_ids(staff: Account) -> list[int] | None:
     """The departments whose tickets a staff member sees; None means all (full access)."""
     if staff.full_access:
         return None
-    cache = g.setdefault("_staff_department_ids", {}) if has_request_context() else {}
-    if staff.id not in cache:  # the queue asks twice a page: for its scope and for its filter
-        cache[staff.id] = list(db.session.scalars(select(staff_departments.c.department_id)
-                                                  .where(staff_departments.c.account_id == staff.id)))
+    return [row.id for row in _member_departments(staff)]
+
+
+def _member_departments(staff: Account) -> list:
+    """(id, name_en, name_ru) of the departments a staff member belongs to, read once a request: the queue
+    needs them for its scope and for its department filter."""
+    cache = g.setdefault("_member_departments", {}) if has_request_context() else {}
+    if staff.id not in cache:
+        cache[staff.id] = db.session.execute(
+            select(Department.id, Department.name_en, Department.name_ru)
+            .join(staff_departments, staff_departments.c.department_id == Department.id)
+            .where(staff_departments.c.account_id == staff.id)).all()
     return cache[staff.id]
 
 
@@ -207,6 +216,7 @@ class QueueFilter:
         return args
 
 
+OPEN_STATUSES = tuple(status for status in TicketStatus if status is not TicketStatus.closed)
 STATUS_FILTERS = ("open", "all", *(status.value for status in TicketStatus))
 ASSIGNEE_FILTERS = ("anyone", "me", "unassigned")
 
@@ -220,42 +230,84 @@ QUEUE_COLUMNS = (Ticket.id, Ticket.subject, Ticket.status, Ticket.due_at, Ticket
                  _ASSIGNEE.name_en.label("assignee_name"), _ASSIGNEE.name_ru.label("assignee_name_ru"))
 
 
-def queue(staff: Account, wanted: QueueFilter, now: datetime | None = None):
-    """The ids of the staff member's queue, in its order (QUEUE_ORDER: deadlines first, overdue on top, then
-    the latest activity). Tickets alone, so the queue's indexes serve it; a search joins the clients."""
-    now = now or utcnow()
-    statement = scope_to_staff(select(Ticket.id), staff)
-    if wanted.department_id is not None:
-        statement = statement.where(Ticket.department_id == wanted.department_id)
-    if wanted.status == "open":
-        statement = statement.where(Ticket.status != TicketStatus.closed)
-    elif wanted.status != "all":
-        statement = statement.where(Ticket.status == TicketStatus(wanted.status))
-    if wanted.assignee == "me":
-        statement = statement.where(Ticket.assignee_id == staff.id)
-    elif wanted.assignee == "unassigned":
-        statement = statement.where(Ticket.assignee_id.is_(None))
-    if wanted.overdue:
-        statement = statement.where(Ticket.due_at.is_not(None), Ticket.due_at <= now)
+def _queue_shape(staff: Account, wanted: QueueFilter) -> tuple[tuple, dict]:
+    """What kind of queue query the filter needs (its shape) and the values to run it with."""
+    department_ids = staff_department_ids(staff)
+    scope = "all" if department_ids is None else ("some" if department_ids else "none")
+    status = wanted.status if wanted.status in ("open", "all") else "one"
     key = fold(wanted.q)
-    if key:
+    params = {"scope": department_ids, "department": wanted.department_id, "staff": staff.id,
+              "status": None if status != "one" else TicketStatus(wanted.status),
+              "pattern": f"%{like_escape(key)}%" if key else None}
+    shape = (scope, wanted.department_id is not None, status, wanted.assignee, wanted.overdue, bool(key))
+    return shape, {name: value for name, value in params.items() if value is not None}
+
+
+@cache
+def _queue_ids(shape: tuple):
+    """The ids of a queue, in its order (QUEUE_ORDER: deadlines first, overdue on top, then the latest
+    activity), with its values as parameters: built once per shape (building it cost more than running it).
+    Tickets alone, so the queue's indexes serve it; a search joins the clients."""
+    scope, by_department, status, assignee, overdue, search = shape
+    statement = select(Ticket.id)
+    if scope == "some":
+        statement = statement.where(Ticket.department_id.in_(bindparam("scope", expanding=True)))
+    elif scope == "none":
+        statement = statement.where(False)
+    if by_department:
+        statement = statement.where(Ticket.department_id == bindparam("department"))
+    if status == "open":
+        # IN, not "!= closed": a list of values lets an index on (assignee, status, department) seek each
+        # combination ("unassigned" in one's departments: 9 ms → under 1 on 100,000 tickets).
+        statement = statement.where(Ticket.status.in_(OPEN_STATUSES))
+    elif status == "one":
+        statement = statement.where(Ticket.status == bindparam("status", type_=Ticket.status.type))
+    if assignee == "me":
+        statement = statement.where(Ticket.assignee_id == bindparam("staff"))
+    elif assignee == "unassigned" and status == "one":
+        statement = statement.where(Ticket.assignee_id.is_(None))  # (assignee, status, department): a few seeks
+    elif assignee == "unassigned":
+        # Of every open status: "+ 0" keeps the planner on the queue-order indexes, which give the first page
+        # in order; the assignee index read every unassigned open ticket to sort them (2.4 ms against 0.2 on
+        # 100,000 tickets, SQLite).
+        statement = statement.where(literal_column("0") + Ticket.assignee_id == None)  # noqa: E711
+    if overdue:
+        statement = statement.where(Ticket.due_at.is_not(None), Ticket.due_at <= bindparam("now",
+                                                                                           type_=Ticket.due_at.type))
+    if search:
+        pattern = bindparam("pattern")
         statement = statement.join(Account, Account.id == Ticket.client_id).where(or_(
-            Ticket.subject_key.contains(key, autoescape=True), Account.search_key.contains(key, autoescape=True)))
+            Ticket.subject_key.like(pattern, escape="\\"), Account.search_key.like(pattern, escape="\\")))
     return statement.order_by(*QUEUE_ORDER)
+
+
+@cache
+def _queue_page_statement(shape: tuple):
+    """One page of a queue: its ids (limit and offset as parameters), joined to their client, department and
+    assignee."""
+    ids = _queue_ids(shape).limit(bindparam("limit")).offset(bindparam("offset"))
+    return (select(*QUEUE_COLUMNS)
+            .join(_CLIENT, _CLIENT.id == Ticket.client_id)
+            .join(Department, Department.id == Ticket.department_id)
+            .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Ticket.assignee_id)
+            .where(Ticket.id.in_(ids)).order_by(*QUEUE_ORDER))
+
+
+def queue(staff: Account, wanted: QueueFilter, now: datetime | None = None):
+    """The ids of the staff member's queue, in its order, as a statement ready to run."""
+    shape, params = _queue_shape(staff, wanted)
+    return _queue_ids(shape).params(now=now or utcnow(), **params)
 
 
 def queue_page(staff: Account, wanted: QueueFilter, page: int, per_page: int,
                now: datetime | None = None) -> Page:
     """One page of the queue as plain rows, not counted (Previous and Next: a count would read every open
     ticket of the staff member's departments on each refresh). The page's ids are chosen first, on tickets
-    alone; only those rows are joined to their client, department and assignee: one query."""
-    ids = queue(staff, wanted, now).limit(per_page + 1).offset((page - 1) * per_page)
-    statement = (select(*QUEUE_COLUMNS)
-                 .join(_CLIENT, _CLIENT.id == Ticket.client_id)
-                 .join(Department, Department.id == Ticket.department_id)
-                 .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Ticket.assignee_id)
-                 .where(Ticket.id.in_(ids)).order_by(*QUEUE_ORDER))
-    rows = db.session.execute(statement).all()
+    alone; only those rows are joined to their client, department and assignee: one query, run on the
+    connection (plain rows: the ORM's result handling cost a third of the query)."""
+    shape, params = _queue_shape(staff, wanted)
+    params.update(now=now or utcnow(), limit=per_page + 1, offset=(page - 1) * per_page)
+    rows = db.session.connection().execute(_queue_page_statement(shape), params).all()
     return Page(rows[:per_page], page, per_page, None, more=len(rows) > per_page)
 
 
@@ -268,12 +320,12 @@ class Option:
 def department_options(staff: Account) -> list[Option]:
     """The departments whose tickets the staff member sees, for the queue's filter: ids and names in the
     viewer's language (an administrator's list has every department: no objects built, the language asked once)."""
-    ids = staff_department_ids(staff)
-    statement = select(Department.id, Department.name_en, Department.name_ru)
-    if ids is not None:
-        statement = statement.where(Department.id.in_(ids))
+    if staff.full_access:
+        departments = db.session.execute(select(Department.id, Department.name_en, Department.name_ru)).all()
+    else:
+        departments = _member_departments(staff)
     russian = current_language() == "ru"
-    options = [Option(d.id, d.name_ru if russian and d.name_ru else d.name_en) for d in db.session.execute(statement)]
+    options = [Option(d.id, d.name_ru if russian and d.name_ru else d.name_en) for d in departments]
     return sorted(options, key=lambda option: option.name.casefold())
 
 
