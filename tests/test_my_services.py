@@ -42,7 +42,7 @@ def shop(app):
 def test_the_order_form_offers_active_plans_with_their_price(app, shop):
     page = signed_in(app, shop["customer"]).get("/my/services/order").text
     assert ">Tariff plan</label>" in page
-    assert "Hosting S — €9.90 per month" in page and "Dedicated — €120.00 per month" in page
+    assert "Hosting S — €9.90 per month" in page and "Dedicated — €120.00 per month (set up by our staff)" in page
     assert "Domain — €15.00 per year" in page and "Legacy" not in page
 
 

@@ -8,7 +8,7 @@ from webapp.htmx import render
 from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.lists import paginate_rows
-from webapp.models import Service, ServiceOperation
+from webapp.models import Provisioning, Service, ServiceOperation
 from webapp.money import format_money
 from webapp.my import bp
 from webapp.rights import client_area
@@ -36,8 +36,11 @@ def services_list():
 
 
 def _plan_choices() -> list[tuple[int, str]]:
-    """Active plans as "Name — €10.00 per month"."""
-    return [(t.id, f"{t.name} — {format_money(t.price)} {PER_PERIOD[t.period]}") for t in orderable_tariffs()]
+    """Active plans as "Name — €10.00 per month" (a manual plan's says that staff set it up)."""
+    manual = _("set up by our staff")
+    return [(t.id, f"{t.name} — {format_money(t.price)} {PER_PERIOD[t.period]}"
+                   + (f" ({manual})" if t.provisioning is Provisioning.manual else ""))
+            for t in orderable_tariffs()]
 
 
 @bp.route("/services/order", methods=["GET", "POST"])
