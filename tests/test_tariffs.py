@@ -251,3 +251,15 @@ def test_the_list_runs_a_constant_number_of_queries(app, viewer, count_queries):
         tariff = make_tariff(f"Plan b{i}", department=department if i % 2 else None, archived=i % 3 == 0)
         make_service(customer, tariff, status=ServiceStatus.active if i % 2 else ServiceStatus.closed)
     assert measure() == small
+
+
+def test_a_department_that_provisions_plans_cannot_be_deleted(app, as_admin):
+    department = make_department("Provisioning desk")
+    tariff = make_tariff("Dedicated", department=department)
+    db.session.commit()
+    response = as_admin.post(f"/provider/departments/{department.id}/delete")
+    assert response.status_code == 409 and "(“Dedicated”): give them another department first." in response.text
+    assert fresh(Tariff, tariff.id).department_id == department.id
+    tariff.provisioning, tariff.department_id = Provisioning.automatic, None
+    db.session.commit()
+    assert as_admin.post(f"/provider/departments/{department.id}/delete").status_code == 302
