@@ -23,6 +23,12 @@ def _optional_id(value):
     return parse_id(value) if value not in (None, "") else None
 
 
+class ArchiveForm(Form):
+    """Archive or bring back a plan, from the version the page showed."""
+
+    version = VersionField()
+
+
 class TariffForm(Form):
     name_en = StringField(_l("Name (English)"), filters=[_strip], validators=[
         DataRequired(_l("Enter the plan's name.")), Length(max=120, message=_l("At most 120 characters."))])

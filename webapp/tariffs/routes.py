@@ -3,7 +3,7 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from webapp.extensions import db
-from webapp.forms import Form, VersionField, form_status
+from webapp.forms import form_status
 from webapp.htmx import render
 from webapp.i18n import current_language
 from webapp.i18n import gettext as _
@@ -12,12 +12,8 @@ from webapp.models import Tariff
 from webapp.money import company_currency
 from webapp.rights import requires
 from webapp.tariffs import bp, service
-from webapp.tariffs.forms import PER_PERIOD, PROVISIONING_LABELS, TariffForm
+from webapp.tariffs.forms import PER_PERIOD, PROVISIONING_LABELS, ArchiveForm, TariffForm
 from webapp.urls import RowUrl
-
-
-class ArchiveForm(Form):
-    version = VersionField()
 
 
 @bp.route("", strict_slashes=False)
