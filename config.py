@@ -76,6 +76,8 @@ class Config:
     STAFF_PER_PAGE = int(os.environ.get("STAFF_PER_PAGE", "25"))
     DEPARTMENTS_PER_PAGE = 50
     CLIENTS_PER_PAGE = int(os.environ.get("CLIENTS_PER_PAGE", "25"))
+    TARIFFS_PER_PAGE = int(os.environ.get("TARIFFS_PER_PAGE", "25"))
+    SERVICES_PER_PAGE = int(os.environ.get("SERVICES_PER_PAGE", "25"))
     TICKETS_PER_PAGE = int(os.environ.get("TICKETS_PER_PAGE", "25"))
     CANNED_REPLIES_PER_PAGE = int(os.environ.get("CANNED_REPLIES_PER_PAGE", "25"))
     QUEUE_REFRESH_SECONDS = 15  # the ticket queue refreshes itself in place this often
@@ -106,6 +108,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     STAFF_PER_PAGE = 5
     CLIENTS_PER_PAGE = 5
+    TARIFFS_PER_PAGE = 5
+    SERVICES_PER_PAGE = 5
     TICKETS_PER_PAGE = 5
     OUTBOX_PER_PAGE = 5
     SMTP_HOST = None  # a test that sends points it at its own local server

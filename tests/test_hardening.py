@@ -10,17 +10,29 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 
 from tests.conftest import login
-from tests.factories import PASSWORD, make_customer_account, make_department, make_hours, make_staff
+from tests.factories import (
+    PASSWORD,
+    make_customer_account,
+    make_department,
+    make_hours,
+    make_service,
+    make_staff,
+    make_tariff,
+)
 from webapp.extensions import db
 from webapp.models import (
     Account,
     AuditEntry,
     BusinessHoliday,
     BusinessHours,
+    Charge,
     ClientGroup,
     Department,
     DepartmentRight,
+    Service,
+    ServiceEvent,
     StaffRight,
+    Tariff,
 )
 from webapp.rights.catalog import ALL_IDS, CATALOG
 from webapp.rights.guard import POST_REQUIRED, REQUIRED
@@ -32,7 +44,7 @@ def counts() -> tuple:
     db.session.expire_all()
     return tuple(db.session.scalar(select(func.count()).select_from(model))
                  for model in (Account, Department, DepartmentRight, StaffRight, BusinessHours, BusinessHoliday,
-                               ClientGroup, AuditEntry))
+                               ClientGroup, Tariff, Service, ServiceEvent, Charge, AuditEntry))
 
 
 def url_for_rule(rule, ids) -> str:
@@ -107,6 +119,19 @@ REQUIRED_RIGHTS = {
     "support.new_reply": (SUPPORT, SUPPORT),
     "support.edit_reply": (SUPPORT, SUPPORT),
     "support.delete_reply": (SUPPORT, SUPPORT),
+    "tariffs.index": ({"tariffs.view"}, None),
+    "tariffs.new": ({"tariffs.view", "tariffs.edit"}, {"tariffs.view", "tariffs.edit"}),
+    "tariffs.edit": ({"tariffs.view"}, {"tariffs.view", "tariffs.edit"}),
+    "tariffs.archive": ({"tariffs.view", "tariffs.edit"}, {"tariffs.view", "tariffs.edit"}),
+    "tariffs.unarchive": (None, {"tariffs.view", "tariffs.edit"}),
+    "services.index": ({"services.view"}, None),
+    "services.detail": ({"services.view"}, None),
+    "services.suspend": ({"services.view", "services.manage"}, {"services.view", "services.manage"}),
+    "services.resume": ({"services.view", "services.manage"}, {"services.view", "services.manage"}),
+    "services.close": ({"services.view", "services.manage"}, {"services.view", "services.manage"}),
+    "my.services": (set(), None),
+    "my.order_service": (set(), set()),
+    "my.service": (set(), None),
 }
 
 
@@ -151,12 +176,14 @@ def test_every_function_an_endpoint_requires_is_checked(app):
     group = ClientGroup(name_en="Matrix group")
     db.session.add(group)
     db.session.flush()
+    tariff = make_tariff("Matrix plan")
+    service = make_service(target_client, tariff)
     holiday = BusinessHoliday(schedule_id=1, date=date(2027, 1, 1), name="Matrix day")
     db.session.add(holiday)
     db.session.flush()
     ids = {"department_id": target_department.id, "staff_id": target_staff.id, "hours_id": 1,
            "client_id": target_client.id, "group_id": group.id, "holiday_id": holiday.id, "ticket_id": 1,
-           "file_id": 1, "reply_id": 1}
+           "file_id": 1, "reply_id": 1, "tariff_id": tariff.id, "service_id": service.id}
     cases = guarded_cases(app)
     assert len(cases) >= 20
     checked = 0

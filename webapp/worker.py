@@ -85,4 +85,5 @@ def periodic_task(validate_datetime, **options):
 
 # Every module with tasks, so that the consumer registers them (add yours here).
 from webapp.outbox import tasks as _outbox_tasks  # noqa: E402,F401
+from webapp.services import tasks as _services_tasks  # noqa: E402,F401
 from webapp.support import tasks as _support_tasks  # noqa: E402,F401

@@ -123,11 +123,23 @@ def _move_tickets_away(actor: Account, department: Department, target_id: int | 
     db.session.flush()
 
 
+def _check_no_plans(department: Department) -> None:
+    """Manual tariff plans name the department that provisions them: it cannot go before they have another."""
+    from webapp.models import Tariff
+
+    plans = list(db.session.scalars(select(Tariff).where(Tariff.department_id == department.id)
+                                    .order_by(Tariff.name_key).limit(5)))
+    if plans:
+        raise Refused(_("Tariff plans are provisioned by this department (%(plans)s): give them another department "
+                        "first.", plans=", ".join(f"“{plan.name}”" for plan in plans)), 409)
+
+
 def delete_department(actor: Account, department: Department, move_tickets_to: int | None = None) -> None:
     """Delete a department: its members lose the rights it gave, on their next request. Refused unless
     the actor could revoke each of those rights one by one."""
     _check_edit(actor)
     check_department_delete(actor, department)
+    _check_no_plans(department)
     _move_tickets_away(actor, department, move_tickets_to)
     record(actor, "department.delete", department,
            f"members: {', '.join(m.login for m in department.members) or '-'}")
