@@ -74,6 +74,7 @@ class Config:
     DEPARTMENTS_PER_PAGE = 50
     CLIENTS_PER_PAGE = int(os.environ.get("CLIENTS_PER_PAGE", "25"))
     TICKETS_PER_PAGE = int(os.environ.get("TICKETS_PER_PAGE", "25"))
+    TASKS_PER_PAGE = int(os.environ.get("TASKS_PER_PAGE", "25"))
     CANNED_REPLIES_PER_PAGE = int(os.environ.get("CANNED_REPLIES_PER_PAGE", "25"))
     QUEUE_REFRESH_SECONDS = 15  # the ticket queue refreshes itself in place this often
     PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION") or None
@@ -104,6 +105,7 @@ class TestConfig(Config):
     STAFF_PER_PAGE = 5
     CLIENTS_PER_PAGE = 5
     TICKETS_PER_PAGE = 5
+    TASKS_PER_PAGE = 5
     OUTBOX_PER_PAGE = 5
     SMTP_HOST = None  # a test that sends points it at its own local server
     SMTP_PORT = None

@@ -107,6 +107,10 @@ REQUIRED_RIGHTS = {
     "support.new_reply": (SUPPORT, SUPPORT),
     "support.edit_reply": (SUPPORT, SUPPORT),
     "support.delete_reply": (SUPPORT, SUPPORT),
+    "tasks.index": ({"tasks.view"}, None),
+    "tasks.detail": ({"tasks.view"}, None),
+    "tasks.take": (None, {"tasks.view", "tasks.solve"}),
+    "tasks.done": (None, {"tasks.view", "tasks.solve"}),
 }
 
 
@@ -156,7 +160,7 @@ def test_every_function_an_endpoint_requires_is_checked(app):
     db.session.flush()
     ids = {"department_id": target_department.id, "staff_id": target_staff.id, "hours_id": 1,
            "client_id": target_client.id, "group_id": group.id, "holiday_id": holiday.id, "ticket_id": 1,
-           "file_id": 1, "reply_id": 1}
+           "file_id": 1, "reply_id": 1, "task_id": 1}
     cases = guarded_cases(app)
     assert len(cases) >= 20
     checked = 0

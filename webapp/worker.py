@@ -86,3 +86,4 @@ def periodic_task(validate_datetime, **options):
 # Every module with tasks, so that the consumer registers them (add yours here).
 from webapp.outbox import tasks as _outbox_tasks  # noqa: E402,F401
 from webapp.support import tasks as _support_tasks  # noqa: E402,F401
+from webapp.tasks import jobs as _task_jobs  # noqa: E402,F401
