@@ -188,6 +188,24 @@ def test_suspend_and_resume_tasks_apply_their_operation(app, desk):
     assert db.session.scalar(select(func.count()).select_from(Charge)) == 0  # resume charges nothing here
 
 
+def test_closing_a_service_cancels_its_other_open_tasks(app, desk):
+    ordered, order_task = order(desk["customer"], desk["plan"])
+    operations.request(ordered, ServiceOperation.close, desk["ann"], reason="Changed their mind")
+    db.session.commit()
+    close_task = db.session.scalar(select(Task).where(Task.operation == ServiceOperation.close))
+    ann = signed_in(app, desk["ann"])
+    assert ann.post(f"/tasks/{close_task.id}/done").status_code == 302
+    assert fresh(Service, ordered.id).status is ServiceStatus.closed
+    cancelled = fresh(Task, order_task.id)
+    assert cancelled.status is TaskStatus.cancelled and actions(order_task.id)[-1] == "cancelled"
+    page = ann.get(f"/tasks/{order_task.id}").text
+    assert "Cancelled." in page and ">Done</button>" not in page
+    response = ann.post(f"/tasks/{order_task.id}/done")
+    assert response.status_code == 409 and "This task is cancelled" in response.text
+    assert fresh(Service, ordered.id).status is ServiceStatus.closed
+    assert db.session.scalar(select(func.count()).select_from(Charge)) == 0
+
+
 def test_two_people_taking_at_once_one_wins_and_the_others_are_told_who(app, desk):
     people = [desk["ann"]] + [make_staff(f"peer{i}", name=f"Peer {i}", departments=[desk["desk"]])
                               for i in range(3)]

@@ -315,7 +315,24 @@ def complete(staff: Account, task: Task, now: datetime | None = None) -> None:
     apply(task.service, task.operation, staff, now=now)
     _event(task, staff, "done", now)
     record(staff, "task.done", f"task:{task.id}", task.operation.value)
+    if task.operation is ServiceOperation.close:
+        _cancel_the_rest(task, staff, now)
     db.session.flush()
+
+
+def _cancel_the_rest(closing: Task, staff: Account, now: datetime) -> None:
+    """A closed service needs no more work: its other open tasks (an order or a suspension still waiting) are
+    cancelled, with who and when in their history."""
+    others = list(db.session.scalars(select(Task.id).where(Task.service_id == closing.service_id,
+                                                           Task.id != closing.id,
+                                                           Task.status.in_(OPEN_TASK_STATUSES))))
+    if not others:
+        return
+    db.session.execute(update(Task).where(Task.id.in_(others), Task.status.in_(OPEN_TASK_STATUSES))
+                       .values(status=TaskStatus.cancelled, done_at=now, done_by_id=staff.id)
+                       .execution_options(synchronize_session="fetch"))
+    for task_id in others:
+        db.session.add(TaskEvent(task_id=task_id, actor_id=staff.id, action="cancelled", created_at=now))
 
 
 # Automatic assignment -----------------------------------------------------------------------------
