@@ -79,6 +79,7 @@ class Config:
     TARIFFS_PER_PAGE = int(os.environ.get("TARIFFS_PER_PAGE", "25"))
     SERVICES_PER_PAGE = int(os.environ.get("SERVICES_PER_PAGE", "25"))
     TICKETS_PER_PAGE = int(os.environ.get("TICKETS_PER_PAGE", "25"))
+    TASKS_PER_PAGE = int(os.environ.get("TASKS_PER_PAGE", "25"))
     CANNED_REPLIES_PER_PAGE = int(os.environ.get("CANNED_REPLIES_PER_PAGE", "25"))
     QUEUE_REFRESH_SECONDS = 15  # the ticket queue refreshes itself in place this often
     PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION") or None
@@ -111,6 +112,7 @@ class TestConfig(Config):
     TARIFFS_PER_PAGE = 5
     SERVICES_PER_PAGE = 5
     TICKETS_PER_PAGE = 5
+    TASKS_PER_PAGE = 5
     OUTBOX_PER_PAGE = 5
     SMTP_HOST = None  # a test that sends points it at its own local server
     SMTP_PORT = None

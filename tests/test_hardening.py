@@ -132,6 +132,10 @@ REQUIRED_RIGHTS = {
     "my.services": (set(), None),
     "my.order_service": (set(), set()),
     "my.service": (set(), None),
+    "tasks.index": ({"tasks.view"}, None),
+    "tasks.detail": ({"tasks.view"}, None),
+    "tasks.take": (None, {"tasks.view", "tasks.solve"}),
+    "tasks.done": (None, {"tasks.view", "tasks.solve"}),
 }
 
 
@@ -183,7 +187,7 @@ def test_every_function_an_endpoint_requires_is_checked(app):
     db.session.flush()
     ids = {"department_id": target_department.id, "staff_id": target_staff.id, "hours_id": 1,
            "client_id": target_client.id, "group_id": group.id, "holiday_id": holiday.id, "ticket_id": 1,
-           "file_id": 1, "reply_id": 1, "tariff_id": tariff.id, "service_id": service.id}
+           "file_id": 1, "reply_id": 1, "tariff_id": tariff.id, "service_id": service.id, "task_id": 1}
     cases = guarded_cases(app)
     assert len(cases) >= 20
     checked = 0

@@ -59,6 +59,7 @@ def create_app(config_class=config.Config) -> Flask:
         staff,
         support,
         tariffs,
+        tasks,
     )
 
     app.register_blueprint(auth.bp)
@@ -73,6 +74,7 @@ def create_app(config_class=config.Config) -> Flask:
     app.register_blueprint(outbox.bp)
     app.register_blueprint(tariffs.bp)
     app.register_blueprint(services.bp)
+    app.register_blueprint(tasks.bp)
     errors.register(app)
 
     from webapp.cli import register as register_cli

@@ -30,6 +30,7 @@ NAV = (
     NavItem("clients.index", _l("Clients"), "clients.view", _l("Clients")),
     NavItem("tariffs.index", _l("Tariff plans"), "tariffs.view", _l("Products/services")),
     NavItem("services.index", _l("Services"), "services.view", _l("Products/services")),
+    NavItem("tasks.index", _l("Tasks"), "tasks.view", _l("Products/services")),
     NavItem("departments.index", _l("Departments"), "departments.view", _l("Provider")),
     NavItem("staff.index", _l("Staff"), "staff.view", _l("Provider")),
     NavItem("hours.index", _l("Business hours"), "departments.edit", _l("Provider")),

@@ -87,3 +87,4 @@ def periodic_task(validate_datetime, **options):
 from webapp.outbox import tasks as _outbox_tasks  # noqa: E402,F401
 from webapp.services import tasks as _services_tasks  # noqa: E402,F401
 from webapp.support import tasks as _support_tasks  # noqa: E402,F401
+from webapp.tasks import jobs as _task_jobs  # noqa: E402,F401

@@ -13,6 +13,7 @@ from webapp.models.tickets import ASSIGNMENT_LABELS
 from webapp.staff.forms import MultiCheckboxField
 
 DEFAULT_TARGET = 4  # business hours, as the issue asks
+DEFAULT_TASK_TARGET = 8  # business hours a task may take (the billing issue)
 
 
 def _assignment(value) -> str:
@@ -35,6 +36,8 @@ class DepartmentForm(Form):
     client_group_ids = MultiCheckboxField(_l("Visible to client groups"), coerce=int)
     response_target_hours = IntegerField(_l("Response target (business hours)"), default=DEFAULT_TARGET, validators=[
         Optional(), NumberRange(min=1, max=720, message=_l("Between 1 and 720 business hours."))])
+    task_target_hours = IntegerField(_l("Task target (business hours)"), default=DEFAULT_TASK_TARGET, validators=[
+        Optional(), NumberRange(min=1, max=1000, message=_l("Between 1 and 1000 business hours."))])
     assignment = SelectField(_l("Automatic assignment"), coerce=_assignment, default=AssignmentMode.off.value,
                              choices=[SelectChoice(mode.value, label) for mode, label in ASSIGNMENT_LABELS.items()],
                              validate_choice=False)
@@ -88,6 +91,7 @@ class DepartmentForm(Form):
             "show_in_support": bool(self.show_in_support.data),
             "task_locale": self.task_locale.data,
             "response_target_hours": self.response_target_hours.data or DEFAULT_TARGET,  # left empty: the default
+            "task_target_hours": self.task_target_hours.data or DEFAULT_TASK_TARGET,
             "assignment": AssignmentMode(self.assignment.data),
         }
 

@@ -134,11 +134,20 @@ def _check_no_plans(department: Department) -> None:
                         "first.", plans=", ".join(f"“{plan.name}”" for plan in plans)), 409)
 
 
+def _check_no_tasks(department: Department) -> None:
+    """Tasks are the history of the department's manual work: a department that has any stays."""
+    from webapp.models import Task
+
+    if db.session.scalar(select(Task.id).where(Task.department_id == department.id).limit(1)) is not None:
+        raise Refused(_("The department has tasks (manual work on clients' services): it cannot be deleted."), 409)
+
+
 def delete_department(actor: Account, department: Department, move_tickets_to: int | None = None) -> None:
     """Delete a department: its members lose the rights it gave, on their next request. Refused unless
     the actor could revoke each of those rights one by one."""
     _check_edit(actor)
     check_department_delete(actor, department)
+    _check_no_tasks(department)
     _check_no_plans(department)
     _move_tickets_away(actor, department, move_tickets_to)
     record(actor, "department.delete", department,

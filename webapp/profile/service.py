@@ -61,7 +61,9 @@ def update_profile(account: Account, values: ProfileValues, version: int | None,
                         ("on" if values.away else "off")))
         if went_away:
             from webapp.support.service import release_tickets
+            from webapp.tasks.service import release_tasks
             release_tickets(account)
+            release_tasks(account)
     if values.ticket_emails != bool(account.ticket_emails):
         account.ticket_emails = values.ticket_emails
         changes.append(("profile.ticket_emails", "on" if values.ticket_emails else "off"))

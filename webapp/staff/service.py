@@ -20,6 +20,7 @@ from webapp.models import Account, AccountKind, Department, StaffRight, staff_de
 from webapp.models.accounts import utcnow
 from webapp.rights import can, effective_rights, forget_rights
 from webapp.support.service import release_tickets
+from webapp.tasks.service import release_tasks
 from webapp.text import fold
 
 
@@ -262,7 +263,9 @@ def update_staff(actor: Account, target: Account, values: StaffValues, version: 
     _apply(target, values, departments)
     target.touch(actor, utcnow())
     db.session.flush()
-    release_tickets(target, keep_departments=None if not target.active else {d.id for d in target.departments})
+    kept = None if not target.active else {d.id for d in target.departments}
+    release_tickets(target, keep_departments=kept)
+    release_tasks(target, keep_departments=kept)
     if values.password:
         end_all_sessions(target.id)  # someone else's: one's own changes on My profile (locks.password)
     record(actor, "staff.update", target, "password changed" if values.password else None)
@@ -283,6 +286,7 @@ def set_active(actor: Account, target: Account, active: bool) -> bool:
     db.session.flush()
     if not active:
         release_tickets(target)
+        release_tasks(target)
     if changed:
         record(actor, "staff.enable" if active else "staff.disable", target)
         forget_rights(target.id)
@@ -298,6 +302,7 @@ def delete_staff(actor: Account, target: Account) -> None:
     target.departments = []
     db.session.flush()
     release_tickets(target)
+    release_tasks(target)
     db.session.execute(delete(StaffRight).where(StaffRight.account_id == target.id))
     end_all_sessions(target.id)
     db.session.delete(target)

@@ -334,17 +334,21 @@ def status_labels() -> dict[TicketStatus, str]:
     return {status: str(status.label) for status in TicketStatus}
 
 
-def _answers_tickets():
-    """An account holds support.tickets, as the rights engine decides it (full access, a department's grant or
+def holds_function(function_id: str):
+    """An account holds the function, as the rights engine decides it (full access, a department's grant or
     their own), in SQL: a department's members are checked in one query, not one rights query each. Correlated
     (EXISTS per member, by primary keys), so the cost follows the department's size, not the grants'."""
     held = aliased(staff_departments)
     through_department = (select(DepartmentRight.department_id)
                           .join(held, held.c.department_id == DepartmentRight.department_id)
-                          .where(held.c.account_id == Account.id, DepartmentRight.function_id == "support.tickets"))
+                          .where(held.c.account_id == Account.id, DepartmentRight.function_id == function_id))
     individually = select(StaffRight.account_id).where(StaffRight.account_id == Account.id,
-                                                        StaffRight.function_id == "support.tickets")
+                                                        StaffRight.function_id == function_id)
     return or_(Account.full_access.is_(True), through_department.exists(), individually.exists())
+
+
+def _answers_tickets():
+    return holds_function("support.tickets")
 
 
 def _members_answering(department_id: int, *columns):
