@@ -45,7 +45,7 @@ def create_app(config_class=config.Config) -> Flask:
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
 
-    from webapp import auth, clients, departments, errors, hours, main, my, outbox, profile, staff, support
+    from webapp import auth, clients, departments, errors, finance, hours, main, my, outbox, profile, staff, support
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
@@ -57,6 +57,9 @@ def create_app(config_class=config.Config) -> Flask:
     app.register_blueprint(profile.bp)
     app.register_blueprint(support.bp)
     app.register_blueprint(outbox.bp)
+    app.register_blueprint(finance.payments_bp)
+    app.register_blueprint(finance.expenses_bp)
+    app.register_blueprint(finance.reports_bp)
     errors.register(app)
 
     from webapp.cli import register as register_cli
@@ -77,6 +80,13 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(time_left, "time_left")
     app.add_template_filter(is_overdue, "overdue")
     app.add_template_filter(file_size, "file_size")
+
+    from webapp.money import format_money
+
+    @app.template_filter("money")
+    def money(amount):
+        """An amount in the company's currency as the viewer's language writes it: "€1,234.50"."""
+        return format_money(amount)
 
     @app.context_processor
     def inject():
