@@ -1,7 +1,7 @@
 """The payment and charge forms: the client by login, an amount parsed strictly (never a float), a date."""
 from datetime import date
 
-from wtforms import BooleanField, DateField, SelectField, StringField, ValidationError
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.finance.clients import client_by_login
@@ -47,7 +47,7 @@ class ClientAmountForm(Form):
 
 
 class PaymentForm(ClientAmountForm):
-    method = SelectField(_l("Method"), choices=[(m.value, label) for m, label in METHOD_LABELS.items()],
+    method = SelectField(_l("Method"), choices=[SelectChoice(m.value, label) for m, label in METHOD_LABELS.items()],
                          default=PaymentMethod.bank_transfer.value)
     received_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date the money was received."))])
     note = StringField(_l("Note"), filters=[_strip], validators=[
