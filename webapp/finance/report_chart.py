@@ -6,7 +6,6 @@ from webapp.charts import (
     LEFT,
     LEGEND_COLUMNS,
     LEGEND_ROW,
-    MAX_MONTH_LABELS,
     PALETTE,
     PLOT_HEIGHT,
     RIGHT,
@@ -23,6 +22,8 @@ from webapp.i18n import gettext as _
 from webapp.money import company_currency, format_money
 from webapp.support.stats import month_label, short_month_label
 
+MONTH_LABELS = 7  # "Sep 2026" needs about 60 px: at most seven under the plot, or they touch
+
 
 def chart(report: Report) -> dict:
     """Everything the SVG template draws, in pixels."""
@@ -33,7 +34,7 @@ def chart(report: Report) -> dict:
     scale_top, y_ticks = value_axis(top_value, bottom)
     slot = plot_width / len(months)
     bar_width = max(slot * 0.36, 1)
-    every = math.ceil(len(months) / MAX_MONTH_LABELS)
+    every = math.ceil(len(months) / MONTH_LABELS)
     x_ticks = [Tick(LEFT + slot * (i + 0.5), xml_text(short_month_label(m.month)))
                for i, m in enumerate(months) if i % every == 0]
     series = ((_("Payments"), "payments", PALETTE[0]), (_("Charges"), "charges", PALETTE[1]))
