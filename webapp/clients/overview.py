@@ -50,7 +50,7 @@ def overview(viewer: Account, client: Account) -> Overview:
             select(Invoice.id, Invoice.status, Invoice.year, Invoice.number, Invoice.total, Invoice.currency,
                    Invoice.created_at, Invoice.issued_at)
             .where(Invoice.client_id == client.id).order_by(Invoice.id.desc()).limit(LATEST)).all()
-        found.links["invoices"] = list_url("invoices.index", "/invoices", client=client.login)
+        found.links["invoices"] = list_url("invoices.index", "/invoices", q=client.login)  # its search box
     if has_right("payments.view"):
         found.payments = db.session.execute(
             select(Payment.id, Payment.amount, Payment.method, Payment.received_on, Payment.status)
