@@ -37,7 +37,8 @@ from webapp.models import (
 from webapp.rights.catalog import ALL_IDS, CATALOG
 from webapp.rights.guard import POST_REQUIRED, REQUIRED
 
-ARGUMENT_VALUES = {"function_id": "clients.view", "section_id": "clients", "message_id": 1}
+ARGUMENT_VALUES = {"function_id": "clients.view", "section_id": "clients", "message_id": 1, "payment_id": 1,
+                   "charge_id": 1}
 
 
 def counts() -> tuple:
@@ -60,6 +61,7 @@ def url_for_rule(rule, ids) -> str:
 VIEW_DEPARTMENTS, EDIT_DEPARTMENTS = {"departments.view"}, {"departments.view", "departments.edit"}
 VIEW_STAFF, EDIT_STAFF = {"staff.view"}, {"staff.view", "staff.edit"}
 SUPPORT = {"support.tickets"}
+EDIT_PAYMENTS, EDIT_EXPENSES = {"payments.view", "payments.edit"}, {"expenses.view", "expenses.edit"}
 REQUIRED_RIGHTS = {
     "auth.logout": (None, set()),
     "main.dashboard": (set(), None),
@@ -136,6 +138,18 @@ REQUIRED_RIGHTS = {
     "tasks.detail": ({"tasks.view"}, None),
     "tasks.take": (None, {"tasks.view", "tasks.solve"}),
     "tasks.done": (None, {"tasks.view", "tasks.solve"}),
+    "payments.index": ({"payments.view"}, None),
+    "payments.new": (EDIT_PAYMENTS, EDIT_PAYMENTS),
+    "payments.confirm": (None, EDIT_PAYMENTS),
+    "payments.cancel": (EDIT_PAYMENTS, EDIT_PAYMENTS),
+    "payments.client_options": (EDIT_PAYMENTS, None),
+    "expenses.index": ({"expenses.view"}, None),
+    "expenses.new": (EDIT_EXPENSES, EDIT_EXPENSES),
+    "expenses.cancel": (EDIT_EXPENSES, EDIT_EXPENSES),
+    "expenses.client_options": (EDIT_EXPENSES, None),
+    "reports.index": ({"reports.finance"}, None),
+    "reports.chart_svg": ({"reports.finance"}, None),
+    "reports.csv_download": ({"reports.finance"}, None),
 }
 
 

@@ -50,6 +50,7 @@ def create_app(config_class=config.Config) -> Flask:
         clients,
         departments,
         errors,
+        finance,
         hours,
         main,
         my,
@@ -75,6 +76,9 @@ def create_app(config_class=config.Config) -> Flask:
     app.register_blueprint(tariffs.bp)
     app.register_blueprint(services.bp)
     app.register_blueprint(tasks.bp)
+    app.register_blueprint(finance.payments_bp)
+    app.register_blueprint(finance.expenses_bp)
+    app.register_blueprint(finance.reports_bp)
     errors.register(app)
 
     from webapp.cli import register as register_cli
@@ -100,6 +104,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("money")
     def money(amount):
+        """An amount in the company's currency as the viewer's language writes it: "€1,234.50"."""
         return format_money(amount)
 
     @app.context_processor

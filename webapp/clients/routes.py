@@ -4,7 +4,9 @@ from flask_login import current_user
 
 from webapp.clients import bp, service
 from webapp.clients.forms import ClientForm, GroupForm
+from webapp.clients.overview import invoice_status_labels, overview, service_status_labels
 from webapp.extensions import db
+from webapp.finance import payments
 from webapp.forms import Form, form_status
 from webapp.hours.service import server_timezone
 from webapp.htmx import render
@@ -53,7 +55,10 @@ def edit(client_id: int):
         db.session.commit()
         flash(_("Client %(name)s saved.", name=client.name_en), "success")
         return redirect(url_for("clients.edit", client_id=client.id))
-    return render("clients/form.html", form=form, client=client, status=form_status(form))
+    return render("clients/form.html", form=form, client=client, account=overview(current_user, client),
+                  service_statuses=service_status_labels(), invoice_statuses=invoice_status_labels(),
+                  payment_statuses=payments.STATUS_LABELS, methods=payments.METHOD_LABELS,
+                  russian=current_language() == "ru", status=form_status(form))
 
 
 @bp.route("/groups", methods=["GET", "POST"])

@@ -2,12 +2,12 @@
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Numeric, cast, func, select
+from sqlalchemy import BigInteger, cast, func, select
 
 from webapp.extensions import db
 from webapp.models import Charge, Payment, PaymentStatus
 from webapp.models.accounts import utcnow
-from webapp.money import cents
+from webapp.money import CENT, cents
 
 
 def add_charge(client_id: int, amount, description: str, actor=None, service_id: int | None = None,
@@ -21,9 +21,15 @@ def add_charge(client_id: int, amount, description: str, actor=None, service_id:
     return charge
 
 
-def _money_sum(column):
-    # SQLite keeps Numeric as REAL: the cast makes SQLAlchemy read the sum back as Decimal rounded to cents.
-    return cast(func.coalesce(func.sum(column), 0), Numeric(14, 2))
+def cents_sum(column):
+    """SUM of a money column in whole cents, an integer: exact on SQLite too, which keeps Numeric as REAL (its
+    float SUM drifts over many rows); read it back with from_cents()."""
+    return func.coalesce(func.sum(cast(func.round(column * 100), BigInteger)), 0)
+
+
+def from_cents(total) -> Decimal:
+    """A cents_sum() as a Decimal amount."""
+    return (Decimal(int(total or 0)) / 100).quantize(CENT)
 
 
 def balances(client_ids) -> dict[int, Decimal]:
@@ -33,17 +39,17 @@ def balances(client_ids) -> dict[int, Decimal]:
     if not ids:
         return result
     paid = db.session.execute(
-        select(Payment.client_id, _money_sum(Payment.amount))
+        select(Payment.client_id, cents_sum(Payment.amount))
         .where(Payment.client_id.in_(ids), Payment.status == PaymentStatus.confirmed)
         .group_by(Payment.client_id))
     for client_id, amount in paid:
-        result[client_id] += cents(amount)
+        result[client_id] += from_cents(amount)
     charged = db.session.execute(
-        select(Charge.client_id, _money_sum(Charge.amount))
+        select(Charge.client_id, cents_sum(Charge.amount))
         .where(Charge.client_id.in_(ids), Charge.cancelled_at.is_(None))
         .group_by(Charge.client_id))
     for client_id, amount in charged:
-        result[client_id] -= cents(amount)
+        result[client_id] -= from_cents(amount)
     return result
 
 

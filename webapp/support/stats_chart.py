@@ -1,68 +1,27 @@
 """The statistics chart: tickets received per month as bars stacked by department, laid out here and drawn as
-SVG by templates/support/stats_chart.svg (autoescaped: department names are what people typed).
-
-Only presentation attributes (fill, stroke, font-size): the SVG is shown with <img> under the strict CSP and
-served with a CSP of its own that allows nothing.
+SVG by webapp/charts.py's template (autoescaped: department names are what people typed).
 """
 import math
-import re
-from dataclasses import dataclass
 
+from webapp.charts import (
+    LEFT,
+    LEGEND_COLUMNS,
+    LEGEND_ROW,
+    MAX_MONTH_LABELS,
+    PALETTE,
+    PLOT_HEIGHT,
+    RIGHT,
+    TOP,
+    WIDTH,
+    Bar,
+    LegendItem,
+    Tick,
+    nice_step,
+    xml_text,
+)
 from webapp.i18n import gettext as _
 from webapp.i18n import ngettext
 from webapp.support.stats import Report, format_hours, month_label, short_month_label
-
-# Okabe–Ito: told apart with the common kinds of colour blindness.
-PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#999999", "#000000")
-WIDTH = 760
-LEFT, RIGHT, TOP = 60, 20, 20
-PLOT_HEIGHT = 220
-LEGEND_COLUMNS = 3
-LEGEND_ROW = 20
-MAX_MONTH_LABELS = 12
-# Characters XML 1.0 does not allow at all (escaping cannot help): dropped.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(text: str, limit: int | None = None) -> str:
-    text = NOT_XML.sub("", str(text))
-    if limit is not None and len(text) > limit:
-        text = text[:limit - 1] + "…"
-    return text
-
-
-@dataclass
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    fill: str
-    title: str
-
-
-@dataclass
-class Tick:
-    position: float
-    label: str
-
-
-@dataclass
-class LegendItem:
-    x: float
-    y: float
-    fill: str
-    label: str
-
-
-def nice_step(top: int) -> int:
-    """A step of 1, 2 or 5 times a power of ten giving about five gridlines up to `top`."""
-    raw = max(top / 5, 1)
-    power = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 5, 10):
-        if factor * power >= raw:
-            return int(factor * power)
-    return int(10 * power)  # pragma: no cover
 
 
 def chart(report: Report) -> dict:

@@ -1,0 +1,64 @@
+"""/expenses: charges to client accounts, their filters and total; add and cancel (expenses.edit)."""
+from flask import current_app, flash, redirect, request, url_for
+from flask_login import current_user
+
+from webapp.auth.sessions import safe_next
+from webapp.extensions import db
+from webapp.finance import expenses, expenses_bp
+from webapp.finance.forms import ChargeForm
+from webapp.finance.route_helpers import back, suggestions
+from webapp.forms import Form, form_status
+from webapp.htmx import render
+from webapp.i18n import current_language
+from webapp.i18n import gettext as _
+from webapp.lists import paginate_rows, search_text
+from webapp.models import Charge
+from webapp.moments import viewer_timezone
+from webapp.money import company_currency, format_money
+from webapp.rights import requires
+
+
+@expenses_bp.route("", strict_slashes=False)
+@requires("expenses.view")
+def index():
+    wanted = expenses.wanted_from(request.args, viewer_timezone())
+    pagination = paginate_rows(expenses.list_charges(wanted), current_app.config["CHARGES_PER_PAGE"], Charge.id)
+    return render("finance/expenses.html", pagination=pagination, wanted=wanted, total=expenses.live_total(wanted),
+                  russian=current_language() == "ru", here=request.full_path.rstrip("?"))
+
+
+@expenses_bp.route("/new", methods=["GET", "POST"])
+@requires("expenses.view", "expenses.edit")
+def new():
+    form = ChargeForm(data=None if request.method == "POST" else {"client": search_text("client", 64)})
+    if form.validate_on_submit():
+        charge = expenses.charge_client(current_user, form.account, form.value, form.description.data)
+        db.session.commit()
+        flash(_("%(client)s charged %(amount)s.", client=form.account.login, amount=format_money(charge.amount)),
+              "success")
+        return redirect(url_for("expenses.index"))
+    return render("finance/charge_form.html", form=form, currency=company_currency(), status=form_status(form))
+
+
+@expenses_bp.route("/<int:charge_id>/cancel", methods=["GET", "POST"])
+@requires("expenses.view", "expenses.edit")
+def cancel(charge_id: int):
+    charge = expenses.get_charge_or_404(charge_id)
+    form = Form()
+    if form.validate_on_submit():
+        changed = expenses.cancel(current_user, charge)
+        db.session.commit()
+        flash(_("Charge of %(amount)s cancelled: it no longer counts in the balance.",
+                amount=format_money(charge.amount)) if changed else _("This charge was already cancelled."),
+              "success" if changed else "info")
+        return redirect(back("expenses.index"))
+    return render("finance/charge_cancel.html", charge=charge, form=form, on_invoice=expenses.ON_INVOICE(),
+                  next=safe_next(request.args.get("next")))
+
+
+@expenses_bp.route("/clients")
+@requires("expenses.view", "expenses.edit")
+def client_options():
+    return suggestions()
+
+
