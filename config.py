@@ -75,6 +75,7 @@ class Config:
     CLIENTS_PER_PAGE = int(os.environ.get("CLIENTS_PER_PAGE", "25"))
     TICKETS_PER_PAGE = int(os.environ.get("TICKETS_PER_PAGE", "25"))
     CANNED_REPLIES_PER_PAGE = int(os.environ.get("CANNED_REPLIES_PER_PAGE", "25"))
+    INVOICES_PER_PAGE = int(os.environ.get("INVOICES_PER_PAGE", "25"))
     QUEUE_REFRESH_SECONDS = 15  # the ticket queue refreshes itself in place this often
     PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION") or None
     # Links in emails are absolute, built on this, so the worker needs no request.
@@ -114,4 +115,5 @@ class TestConfig(Config):
     MAIL_FROM = "Provider console <noreply@example.test>"
     BASE_URL = "http://console.example.test"
     CANNED_REPLIES_PER_PAGE = 5
+    INVOICES_PER_PAGE = 5
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # scrypt took three quarters of the suite's time

@@ -45,7 +45,7 @@ def create_app(config_class=config.Config) -> Flask:
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
 
-    from webapp import auth, clients, departments, errors, hours, main, my, outbox, profile, staff, support
+    from webapp import auth, clients, departments, errors, hours, invoices, main, my, outbox, profile, staff, support
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
@@ -57,6 +57,7 @@ def create_app(config_class=config.Config) -> Flask:
     app.register_blueprint(profile.bp)
     app.register_blueprint(support.bp)
     app.register_blueprint(outbox.bp)
+    app.register_blueprint(invoices.bp)
     errors.register(app)
 
     from webapp.cli import register as register_cli
@@ -70,6 +71,7 @@ def create_app(config_class=config.Config) -> Flask:
 def _register_template_helpers(app: Flask) -> None:
     from webapp.models.localized import current_language
     from webapp.moments import file_size, format_moment, is_overdue, time_left, viewer_timezone
+    from webapp.money import format_money
     from webapp.navigation import visible_nav
     from webapp.rights.guard import has_right
 
@@ -77,6 +79,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(time_left, "time_left")
     app.add_template_filter(is_overdue, "overdue")
     app.add_template_filter(file_size, "file_size")
+    app.add_template_filter(format_money, "money")  # {{ amount|money }}, or |money(invoice.currency)
 
     @app.context_processor
     def inject():

@@ -24,6 +24,7 @@ NAV = (
             covers=("support.new_reply", "support.edit_reply", "support.delete_reply")),
     NavItem("support.stats", _l("Statistics"), "support.tickets", _l("Support center")),
     NavItem("clients.index", _l("Clients"), "clients.view", _l("Clients")),
+    NavItem("invoices.index", _l("Invoices"), "invoices.view", _l("Finance")),
     NavItem("departments.index", _l("Departments"), "departments.view", _l("Provider")),
     NavItem("staff.index", _l("Staff"), "staff.view", _l("Provider")),
     NavItem("hours.index", _l("Business hours"), "departments.edit", _l("Provider")),
