@@ -48,6 +48,7 @@ def url_for_rule(rule, ids) -> str:
 VIEW_DEPARTMENTS, EDIT_DEPARTMENTS = {"departments.view"}, {"departments.view", "departments.edit"}
 VIEW_STAFF, EDIT_STAFF = {"staff.view"}, {"staff.view", "staff.edit"}
 SUPPORT = {"support.tickets"}
+SEND_INVOICES = {"invoices.view", "invoices.send"}
 REQUIRED_RIGHTS = {
     "auth.logout": (None, set()),
     "main.dashboard": (set(), None),
@@ -107,6 +108,18 @@ REQUIRED_RIGHTS = {
     "support.new_reply": (SUPPORT, SUPPORT),
     "support.edit_reply": (SUPPORT, SUPPORT),
     "support.delete_reply": (SUPPORT, SUPPORT),
+    "invoices.index": ({"invoices.view"}, None),
+    "invoices.new": (SEND_INVOICES, SEND_INVOICES),
+    "invoices.view": ({"invoices.view"}, None),
+    "invoices.pdf": ({"invoices.view"}, None),
+    "invoices.edit": (SEND_INVOICES, SEND_INVOICES),
+    "invoices.delete": (SEND_INVOICES, SEND_INVOICES),
+    "invoices.issue": (None, SEND_INVOICES),
+    "invoices.paid": (None, SEND_INVOICES),
+    "invoices.cancel": (SEND_INVOICES, SEND_INVOICES),
+    "my.invoices": (set(), None),
+    "my.invoice": (set(), None),
+    "my.invoice_pdf": (set(), None),
 }
 
 
@@ -156,7 +169,7 @@ def test_every_function_an_endpoint_requires_is_checked(app):
     db.session.flush()
     ids = {"department_id": target_department.id, "staff_id": target_staff.id, "hours_id": 1,
            "client_id": target_client.id, "group_id": group.id, "holiday_id": holiday.id, "ticket_id": 1,
-           "file_id": 1, "reply_id": 1}
+           "file_id": 1, "reply_id": 1, "invoice_id": 1}
     cases = guarded_cases(app)
     assert len(cases) >= 20
     checked = 0
