@@ -27,7 +27,7 @@ setup-dev: $(VENV)/.req-dev translations chromium pango
 
 # WeasyPrint (invoice PDFs) loads Debian's Pango at run time; pip cannot install it.
 pango:
-	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+	@if ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libpangoft2-1.0.so.0'; then \
 	  echo "Installing Debian's Pango for the invoice PDFs (WeasyPrint)..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \

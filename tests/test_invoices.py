@@ -116,6 +116,10 @@ def test_the_rights_matrix(app, billing):
         assert viewer.post(url, data={"client": "acme", "charges": [str(billing["backup"].id)]}).status_code == 403
     assert fresh(Invoice, invoice.id).status is InvoiceStatus.draft and invoice_count() == 1
 
+    # Marking an invoice paid is an invoice's change of state: invoices.send, not payments.edit.
+    cashier = signed_in(app, make_staff("cashier", rights=["invoices.view", "payments.view", "payments.edit"]))
+    assert cashier.post(f"/invoices/{invoice.id}/paid").status_code == 403
+
     nobody = signed_in(app, make_staff("nobody", rights=["clients.view", "payments.view"]))
     db.session.commit()
     for url in ("/invoices", f"/invoices/{invoice.id}", f"/invoices/{invoice.id}/pdf"):

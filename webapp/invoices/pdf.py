@@ -1,7 +1,7 @@
 """An invoice as a PDF (WeasyPrint), in the client's language: the company from the settings, the client, the
 number, the dates, the lines and the total. WeasyPrint fetches nothing: only data: URIs are allowed."""
 from babel.dates import format_date
-from flask import current_app, render_template
+from flask import current_app, make_response, render_template
 
 from webapp.i18n import force_locale
 from webapp.models import Invoice
@@ -50,3 +50,13 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=invoice_html(invoice), url_fetcher=_url_fetcher()).write_pdf()
+
+
+def pdf_response(invoice: Invoice):
+    """The invoice's PDF as a download named after its number."""
+    from webapp.invoices.service import pdf_filename
+
+    response = make_response(render_invoice_pdf(invoice))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(invoice)}"'
+    return response

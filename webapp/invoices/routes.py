@@ -1,6 +1,6 @@
 """Invoices for staff: the list, an invoice's page and PDF, drafts (new, edit, delete), issue and send, paid,
 cancel. Viewing needs invoices.view; every change needs invoices.send as well."""
-from flask import current_app, flash, make_response, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from webapp.extensions import db
@@ -11,7 +11,7 @@ from webapp.i18n import gettext as _
 from webapp.ids import parse_id
 from webapp.invoices import bp, service
 from webapp.invoices.forms import BLANK_LINES, InvoiceForm, currency_hint
-from webapp.invoices.pdf import render_invoice_pdf
+from webapp.invoices.pdf import pdf_response, render_invoice_pdf
 from webapp.lists import paginate_rows, search_text
 from webapp.models import Account, Invoice, InvoiceStatus
 from webapp.money import company_currency
@@ -40,13 +40,6 @@ def index():
                   statuses=list(InvoiceStatus), status_labels=service.status_labels(),
                   invoice_url=RowUrl("invoices.view", "invoice_id"), russian=current_language() == "ru",
                   status=404 if pagination.page > 1 and not pagination.items else 200)
-
-
-def pdf_response(invoice: Invoice):
-    response = make_response(render_invoice_pdf(invoice))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{service.pdf_filename(invoice)}"'
-    return response
 
 
 def _lines_data(invoice: Invoice | None) -> list[dict]:

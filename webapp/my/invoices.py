@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from webapp.htmx import render
 from webapp.invoices import service
-from webapp.invoices.routes import pdf_response
+from webapp.invoices.pdf import pdf_response
 from webapp.lists import paginate_rows
 from webapp.models import Invoice
 from webapp.my import bp
