@@ -27,11 +27,12 @@ setup-dev: $(VENV)/.req-dev translations chromium pango
 
 # WeasyPrint (invoice PDFs) loads Debian's Pango at run time; pip cannot install it.
 pango:
-	@if ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libpangoft2-1.0.so.0'; then \
+	@libs=$$( { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } ); \
+	if ! echo "$$libs" | grep -q 'libpangoft2-1.0.so.0' || ! echo "$$libs" | grep -q 'libharfbuzz-subset.so.0'; then \
 	  echo "Installing Debian's Pango for the invoice PDFs (WeasyPrint)..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \
-	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
 	fi
 
 translations:
