@@ -530,11 +530,28 @@ def test_the_list_filters_by_status_client_and_year(app, billing):
     assert f"{year}-00001" in page and f"Draft #{acme.id}" not in page
     page = sender.get("/invoices", query_string={"q": "acme"}).text
     assert f"Draft #{acme.id}" in page and f"{year}-00001" not in page
+    assert 'href="/invoices?q=acme"' in page  # the client's name lists the client's invoices
     page = sender.get("/invoices", query_string={"year": str(year)}).text
     assert f"{year}-00001" in page and f"Draft #{acme.id}" not in page
     assert "No invoice matches" in sender.get("/invoices", query_string={"year": "1999"}).text
     for bad in ({"status": "bogus"}, {"year": "abc"}, {"year": "١٢"}, {"page": "99999999999"}, {"q": "\x00%_"}):
         assert sender.get("/invoices", query_string=bad).status_code == 200, bad
+
+
+def test_an_invoice_page_runs_constant_queries(app, billing, count_queries):
+    sender = signed_in(app, billing["sender"])
+
+    def measure(invoice):
+        with count_queries() as page:
+            assert sender.get(f"/invoices/{invoice.id}").status_code == 200
+        return page.n
+
+    small = measure(draft_for(billing["customer"], [billing["hosting"]], [("One", 1, "1.00")]))
+    large = draft_for(billing["customer"], [billing["backup"]], [(f"Line {i}", i + 1, "2.00") for i in range(30)])
+    assert measure(large) == small
+    service.issue(billing["viewer"], large, lambda _invoice: b"%PDF")
+    db.session.commit()
+    assert measure(large) == small + 1  # who sent it (someone else)
 
 
 def test_the_list_paginates_and_runs_constant_queries(app, billing, count_queries):

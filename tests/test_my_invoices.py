@@ -42,7 +42,7 @@ def test_a_client_sees_their_issued_invoices_only(app):
     page = client.get("/my/invoices")
     assert page.status_code == 200
     assert mine.display_number in page.text and "€15.50" in page.text and paid.display_number in page.text
-    assert "Paid" in page.text and "Sent" in page.text
+    assert "Paid" in page.text and "Awaiting payment" in page.text
     assert theirs.display_number not in page.text and "€77.00" not in page.text and "€9.99" not in page.text
     assert f'href="/my/invoices/{mine.id}/pdf"' in page.text
     assert 'href="/my/invoices"' in page.text  # "My invoices" in the client's sidebar

@@ -97,7 +97,7 @@ def test_staff_issue_an_invoice_and_the_client_downloads_it(new_context, live_se
     nav(client, "My account").get_by_role("link", name="My invoices").click()
     row = client.get_by_role("row", name=re.compile(number))
     expect(row).to_contain_text("€79.90")
-    expect(row).to_contain_text("Sent")
+    expect(row).to_contain_text("Awaiting payment")
     shots(client, "my-invoices")
     row.get_by_role("link", name=number, exact=True).click()
     expect(client.get_by_text("Setup of the mail domain")).to_be_visible()

@@ -34,9 +34,14 @@ MAX_LINES = 50  # lines typed by hand on one invoice
 MAX_QUANTITY = 100_000
 
 
-def status_labels() -> dict:
+# What a client reads: an invoice sent to them waits for their payment.
+CLIENT_STATUS_LABELS = {**STATUS_LABELS, InvoiceStatus.sent: _l("Awaiting payment")}
+
+
+def status_labels(for_client: bool = False) -> dict:
     """The statuses' labels translated once (a list page shows one a row)."""
-    return {status: str(label) for status, label in STATUS_LABELS.items()}
+    labels = CLIENT_STATUS_LABELS if for_client else STATUS_LABELS
+    return {status: str(label) for status, label in labels.items()}
 
 
 def display_number(year: int | None, number: int | None) -> str | None:

@@ -18,7 +18,7 @@ from webapp.urls import RowUrl
 def invoices():
     pagination = paginate_rows(service.client_invoices(current_user), current_app.config["INVOICES_PER_PAGE"],
                                Invoice.id)
-    return render("my/invoices.html", pagination=pagination, status_labels=service.status_labels(),
+    return render("my/invoices.html", pagination=pagination, status_labels=service.status_labels(for_client=True),
                   invoice_url=RowUrl("my.invoice", "invoice_id"), pdf_url=RowUrl("my.invoice_pdf", "invoice_id"),
                   status=404 if pagination.page > 1 and not pagination.items else 200)
 
@@ -27,7 +27,7 @@ def invoices():
 @client_area
 def invoice(invoice_id: int):
     found = service.get_client_invoice_or_404(current_user, invoice_id)
-    return render("my/invoice.html", invoice=found, status_labels=service.status_labels())
+    return render("my/invoice.html", invoice=found, status_labels=service.status_labels(for_client=True))
 
 
 @bp.route("/invoices/<int:invoice_id>/pdf")
