@@ -6,7 +6,7 @@ from webapp.forms import Form, SubForm
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
 from webapp.invoices.service import MAX_LINES, MAX_QUANTITY, LineValues, find_client
-from webapp.money import currency_symbol, format_money, parse_amount
+from webapp.money import currency_symbol, parse_amount
 from webapp.staff.forms import MultiCheckboxField
 
 BLANK_LINES = 3  # empty rows offered for lines typed by hand
@@ -55,9 +55,6 @@ class InvoiceForm(Form):
         self.charges.choices = [(charge.id, charge.description) for charge in charges]
         self.client_fixed = client_fixed  # editing a draft: the client is not asked
         self.values: list[LineValues] = []
-
-    def charge_label(self, charge, currency: str) -> str:
-        return f"{charge.description} — {format_money(charge.amount, currency)}"
 
     @property
     def client_account(self):
