@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 
-.PHONY: run test test-sqlite lint setup setup-dev chromium translations db bench clean
+.PHONY: run test test-sqlite lint setup setup-dev chromium pango translations db bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,19 @@ $(VENV)/.req-dev: requirements-dev.txt requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.req
 
-setup: $(VENV)/.req translations
+setup: $(VENV)/.req translations pango
 
-setup-dev: $(VENV)/.req-dev translations chromium
+setup-dev: $(VENV)/.req-dev translations chromium pango
+
+# WeasyPrint (invoice PDFs) loads Debian's Pango at run time; pip cannot install it.
+pango:
+	@libs=$$( { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } ); \
+	if ! echo "$$libs" | grep -q 'libpangoft2-1.0.so.0' || ! echo "$$libs" | grep -q 'libharfbuzz-subset.so.0'; then \
+	  echo "Installing Debian's Pango for the invoice PDFs (WeasyPrint)..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
+	fi
 
 translations:
 	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v "^$$" || true

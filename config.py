@@ -83,6 +83,7 @@ class Config:
     CANNED_REPLIES_PER_PAGE = int(os.environ.get("CANNED_REPLIES_PER_PAGE", "25"))
     PAYMENTS_PER_PAGE = int(os.environ.get("PAYMENTS_PER_PAGE", "25"))
     CHARGES_PER_PAGE = int(os.environ.get("CHARGES_PER_PAGE", "25"))
+    INVOICES_PER_PAGE = int(os.environ.get("INVOICES_PER_PAGE", "25"))
     QUEUE_REFRESH_SECONDS = 15  # the ticket queue refreshes itself in place this often
     PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION") or None
     # Links in emails are absolute, built on this, so the worker needs no request.
@@ -127,4 +128,5 @@ class TestConfig(Config):
     CANNED_REPLIES_PER_PAGE = 5
     PAYMENTS_PER_PAGE = 5
     CHARGES_PER_PAGE = 5
+    INVOICES_PER_PAGE = 5
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # scrypt took three quarters of the suite's time

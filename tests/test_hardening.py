@@ -62,6 +62,7 @@ VIEW_DEPARTMENTS, EDIT_DEPARTMENTS = {"departments.view"}, {"departments.view", 
 VIEW_STAFF, EDIT_STAFF = {"staff.view"}, {"staff.view", "staff.edit"}
 SUPPORT = {"support.tickets"}
 EDIT_PAYMENTS, EDIT_EXPENSES = {"payments.view", "payments.edit"}, {"expenses.view", "expenses.edit"}
+SEND_INVOICES = {"invoices.view", "invoices.send"}
 REQUIRED_RIGHTS = {
     "auth.logout": (None, set()),
     "main.dashboard": (set(), None),
@@ -150,6 +151,18 @@ REQUIRED_RIGHTS = {
     "reports.index": ({"reports.finance"}, None),
     "reports.chart_svg": ({"reports.finance"}, None),
     "reports.csv_download": ({"reports.finance"}, None),
+    "invoices.index": ({"invoices.view"}, None),
+    "invoices.new": (SEND_INVOICES, SEND_INVOICES),
+    "invoices.view": ({"invoices.view"}, None),
+    "invoices.pdf": ({"invoices.view"}, None),
+    "invoices.edit": (SEND_INVOICES, SEND_INVOICES),
+    "invoices.delete": (SEND_INVOICES, SEND_INVOICES),
+    "invoices.issue": (None, SEND_INVOICES),
+    "invoices.paid": (None, SEND_INVOICES),
+    "invoices.cancel": (SEND_INVOICES, SEND_INVOICES),
+    "my.invoices": (set(), None),
+    "my.invoice": (set(), None),
+    "my.invoice_pdf": (set(), None),
 }
 
 
@@ -201,7 +214,8 @@ def test_every_function_an_endpoint_requires_is_checked(app):
     db.session.flush()
     ids = {"department_id": target_department.id, "staff_id": target_staff.id, "hours_id": 1,
            "client_id": target_client.id, "group_id": group.id, "holiday_id": holiday.id, "ticket_id": 1,
-           "file_id": 1, "reply_id": 1, "tariff_id": tariff.id, "service_id": service.id, "task_id": 1}
+           "file_id": 1, "reply_id": 1, "tariff_id": tariff.id, "service_id": service.id, "task_id": 1,
+           "invoice_id": 1}
     cases = guarded_cases(app)
     assert len(cases) >= 20
     checked = 0

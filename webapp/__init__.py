@@ -52,6 +52,7 @@ def create_app(config_class=config.Config) -> Flask:
         errors,
         finance,
         hours,
+        invoices,
         main,
         my,
         outbox,
@@ -79,6 +80,7 @@ def create_app(config_class=config.Config) -> Flask:
     app.register_blueprint(finance.payments_bp)
     app.register_blueprint(finance.expenses_bp)
     app.register_blueprint(finance.reports_bp)
+    app.register_blueprint(invoices.bp)
     errors.register(app)
 
     from webapp.cli import register as register_cli
@@ -92,6 +94,7 @@ def create_app(config_class=config.Config) -> Flask:
 def _register_template_helpers(app: Flask) -> None:
     from webapp.models.localized import current_language
     from webapp.moments import file_size, format_moment, is_overdue, time_left, viewer_timezone
+    from webapp.money import format_money
     from webapp.navigation import sidebar, visible_nav
     from webapp.rights.guard import has_right
 
@@ -99,13 +102,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(time_left, "time_left")
     app.add_template_filter(is_overdue, "overdue")
     app.add_template_filter(file_size, "file_size")
-
-    from webapp.money import format_money
-
-    @app.template_filter("money")
-    def money(amount):
-        """An amount in the company's currency as the viewer's language writes it: "€1,234.50"."""
-        return format_money(amount)
+    app.add_template_filter(format_money, "money")  # {{ amount|money }}, or |money(invoice.currency)
 
     @app.context_processor
     def inject():

@@ -31,6 +31,7 @@ NAV = (
     NavItem("tariffs.index", _l("Tariff plans"), "tariffs.view", _l("Products/services")),
     NavItem("services.index", _l("Services"), "services.view", _l("Products/services")),
     NavItem("tasks.index", _l("Tasks"), "tasks.view", _l("Products/services")),
+    NavItem("invoices.index", _l("Invoices"), "invoices.view", _l("Finance")),
     NavItem("payments.index", _l("Payments"), "payments.view", _l("Finance")),
     NavItem("expenses.index", _l("Expenses"), "expenses.view", _l("Finance")),
     NavItem("reports.index", _l("Reports"), "reports.finance", _l("Finance")),

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("my", __name__, url_prefix="/my")
 
-from webapp.my import routes, services, tickets  # noqa: E402,F401
+from webapp.my import invoices, routes, services, tickets  # noqa: E402,F401

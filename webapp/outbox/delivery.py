@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from webapp.extensions import db
-from webapp.models import OutboxMessage, OutboxStatus
+from webapp.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from webapp.models.accounts import utcnow
 from webapp.outbox.service import backoff
 
@@ -64,6 +64,7 @@ class Claimed:
     text: str
     html: str | None
     attempts: int  # this one included
+    attachments: tuple = ()  # (filename, content type, bytes) triples, read with the claim
 
 
 def deliver_message(message_id: int, now: datetime | None = None) -> str:
@@ -128,7 +129,12 @@ def _claim(message_id: int, now: datetime) -> Claimed | None:
         row = db.session.execute(select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.text_body,
                                         OutboxMessage.html_body, OutboxMessage.attempts)
                                  .where(OutboxMessage.id == message_id)).one()
-    return Claimed(message_id, row.recipient, row.subject, row.text_body, row.html_body, row.attempts)
+        files = db.session.execute(select(OutboxAttachment.filename, OutboxAttachment.content_type,
+                                          OutboxAttachment.data)
+                                   .where(OutboxAttachment.message_id == message_id)
+                                   .order_by(OutboxAttachment.id)).all()
+    return Claimed(message_id, row.recipient, row.subject, row.text_body, row.html_body, row.attempts,
+                   tuple((f.filename, f.content_type, f.data) for f in files))
 
 
 class Unbuildable(ValueError):
@@ -136,7 +142,7 @@ class Unbuildable(ValueError):
 
 
 def compose(settings: SmtpSettings, message: Claimed) -> EmailMessage:
-    """The email: the text, with the HTML as an alternative."""
+    """The email: the text, with the HTML as an alternative, and the message's attachments."""
     try:
         email = EmailMessage()
         email["Subject"] = message.subject
@@ -149,6 +155,11 @@ def compose(settings: SmtpSettings, message: Claimed) -> EmailMessage:
         email.set_content(message.text)
         if message.html:
             email.add_alternative(message.html, subtype="html")
+        for filename, content_type, data in message.attachments:  # the email becomes multipart/mixed
+            maintype, _slash, subtype = (content_type or "").partition("/")
+            if not maintype or not subtype:
+                maintype, subtype = "application", "octet-stream"
+            email.add_attachment(bytes(data), maintype=maintype, subtype=subtype, filename=filename)
     except ValueError as error:
         raise Unbuildable(str(error)) from error
     return email

@@ -1,0 +1,36 @@
+"""The client's invoices: those issued to them (never drafts), each viewable and downloadable as PDF. Any other
+id, another client's or a draft's, is a 404."""
+from flask import current_app
+from flask_login import current_user
+
+from webapp.htmx import render
+from webapp.invoices import service
+from webapp.invoices.pdf import pdf_response
+from webapp.lists import paginate_rows
+from webapp.models import Invoice
+from webapp.my import bp
+from webapp.rights import client_area
+from webapp.urls import RowUrl
+
+
+@bp.route("/invoices")
+@client_area
+def invoices():
+    pagination = paginate_rows(service.client_invoices(current_user), current_app.config["INVOICES_PER_PAGE"],
+                               Invoice.id)
+    return render("my/invoices.html", pagination=pagination, status_labels=service.status_labels(for_client=True),
+                  invoice_url=RowUrl("my.invoice", "invoice_id"), pdf_url=RowUrl("my.invoice_pdf", "invoice_id"),
+                  status=404 if pagination.page > 1 and not pagination.items else 200)
+
+
+@bp.route("/invoices/<int:invoice_id>")
+@client_area
+def invoice(invoice_id: int):
+    found = service.get_client_invoice_or_404(current_user, invoice_id)
+    return render("my/invoice.html", invoice=found, status_labels=service.status_labels(for_client=True))
+
+
+@bp.route("/invoices/<int:invoice_id>/pdf")
+@client_area
+def invoice_pdf(invoice_id: int):
+    return pdf_response(service.get_client_invoice_or_404(current_user, invoice_id))
