@@ -45,7 +45,7 @@ def create_app(config_class=config.Config) -> Flask:
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
 
-    from webapp import auth, clients, departments, errors, hours, main, my, outbox, profile, staff, support
+    from webapp import auth, clients, departments, errors, hours, main, my, outbox, profile, settings, staff, support
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
@@ -57,6 +57,7 @@ def create_app(config_class=config.Config) -> Flask:
     app.register_blueprint(profile.bp)
     app.register_blueprint(support.bp)
     app.register_blueprint(outbox.bp)
+    app.register_blueprint(settings.bp)
     errors.register(app)
 
     from webapp.cli import register as register_cli
