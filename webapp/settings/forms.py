@@ -14,6 +14,7 @@ from wtforms import (
     BooleanField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -48,10 +49,11 @@ def _email(field) -> None:
         raise ValidationError(_l("This is not a valid email address.")) from None
 
 
-def currency_choices() -> list[tuple[str, str]]:
+def currency_choices() -> list[SelectChoice]:
     """Every ISO 4217 code Babel knows, "EUR — Euro" in the viewer's language."""
     names = Locale.parse(current_language()).currencies
-    return [(code, f"{code} — {names[code]}" if code in names else code) for code in sorted(list_currencies())]
+    return [SelectChoice(code, f"{code} — {names[code]}" if code in names else code)
+            for code in sorted(list_currencies())]
 
 
 class CompanyForm(Form):
@@ -66,9 +68,10 @@ class CompanyForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.default_locale.choices = list(current_app.config["LANGUAGES"].items())
-        self.timezone.choices = [("", _("The server's time zone (%(zone)s)", zone=server_timezone()))] + [
-            choice for choice in timezone_choices(self.timezone.data) if choice[0] != ""]
+        self.default_locale.choices = [SelectChoice(code, name)
+                                       for code, name in current_app.config["LANGUAGES"].items()]
+        self.timezone.choices = [SelectChoice("", _("The server's time zone (%(zone)s)", zone=server_timezone()))] + [
+            SelectChoice(zone, label) for zone, label in timezone_choices(self.timezone.data) if zone != ""]
         self.currency.choices = currency_choices()
 
     def validate_timezone(self, field):
@@ -96,8 +99,9 @@ class SmtpForm(Form):
     smtp_password = PasswordField(_l("Password"), validators=[Length(max=255, message=_l("At most 255 characters."))],
                                   render_kw={"autocomplete": "new-password"})
     clear_smtp_password = BooleanField(_l("Clear the stored password"))
-    smtp_security = SelectField(_l("Security"), choices=[("starttls", "STARTTLS"), ("ssl", _l("SSL/TLS")),
-                                                         ("none", _l("None (unencrypted)"))])
+    smtp_security = SelectField(_l("Security"), choices=[SelectChoice("starttls", "STARTTLS"),
+                                                         SelectChoice("ssl", _l("SSL/TLS")),
+                                                         SelectChoice("none", _l("None (unencrypted)"))])
     mail_from = StringField(_l("From address"), filters=[_strip], validators=[
         Length(max=254, message=_l("The email address is too long."))], render_kw={"type": "email"})
     version = VersionField()
@@ -133,12 +137,12 @@ class TestEmailForm(Form):
 
 
 class SmsForm(Form):
-    sms_gateway = SelectField(_l("SMS gateway"), choices=[("none", _l("None: SMS stay in the outbox")),
-                                                          ("http", _l("HTTP gateway"))])
+    sms_gateway = SelectField(_l("SMS gateway"), choices=[SelectChoice("none", _l("None: SMS stay in the outbox")),
+                                                          SelectChoice("http", _l("HTTP gateway"))])
     sms_url = StringField(_l("URL"), filters=[_strip], validators=[
         Length(max=500, message=_l("At most 500 characters."))],
         render_kw={"type": "url", "autocomplete": "off", "spellcheck": "false"})
-    sms_method = SelectField(_l("Method"), choices=[(method, method) for method in METHODS])
+    sms_method = SelectField(_l("Method"), choices=[SelectChoice(method, method) for method in METHODS])
     sms_body_template = TextAreaField(_l("Body template"), filters=[_strip], validators=[
         Length(max=2000, message=_l("At most 2000 characters."))], render_kw={"spellcheck": "false"})
     sms_authorization = PasswordField(_l("Authorization header"), validators=[
