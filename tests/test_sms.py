@@ -242,3 +242,17 @@ def test_the_sms_list_runs_a_constant_number_of_queries(app, admin, count_querie
     db.session.commit()
     assert measure() == few
     assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.channel == OutboxChannel.sms).limit(1))
+
+
+def test_a_failed_sms_retried_from_the_outbox_row_shows_its_text(app, gateway, admin):
+    configure(gateway.url)
+    gateway.status = 400
+    message_id = send_one(text="Line one\nline two")
+    assert message(message_id).status is OutboxStatus.failed
+    client = app.test_client()
+    login(client, admin)
+    gateway.status = 200
+    row = client.post(f"/settings/outbox/{message_id}/retry", headers={"HX-Request": "true"})
+    assert row.status_code == 200 and row.text.lstrip().startswith(f'<tr id="outbox-{message_id}"')
+    assert "Line one\nline two" in row.text and PHONE in row.text and ">SMS<" in row.text
+    assert message(message_id).status is OutboxStatus.sent and len(gateway.requests) == 2
