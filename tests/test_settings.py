@@ -202,6 +202,7 @@ def test_send_test_email_to_a_typed_address_through_the_outbox(app, settings_adm
     assert "Send test email" in page and "No SMTP server is configured" in page
     response = settings_admin.post("/settings/email/test", data={"to": "Ann.Lee@Example.com"})
     assert response.status_code == 302 and response.location == "/settings/email"
+    assert "held until an SMTP server is configured" in settings_admin.get("/settings/email").text
     [message] = db.session.scalars(select(OutboxMessage)).all()
     assert message.recipient == "Ann.Lee@example.com" and message.topic == "outbox.test"
     assert "Hello," in message.text_body and message.account_id is None

@@ -7,6 +7,7 @@ from webapp.extensions import db
 from webapp.forms import form_status
 from webapp.htmx import render
 from webapp.i18n import gettext as _
+from webapp.outbox.delivery import smtp_settings
 from webapp.outbox.service import queue_test_message
 from webapp.rights import requires
 from webapp.settings import bp
@@ -55,7 +56,11 @@ def test_email():
         return _email_page(SmtpForm(formdata=None, data=smtp_data(company_settings())), form, 422)
     queue_test_message(current_user, to=form.to.data)
     db.session.commit()
-    flash(_("A test message to %(email)s is in the outbox.", email=form.to.data), "success")
+    if smtp_settings() is None:
+        flash(_("A test message to %(email)s is in the outbox, held until an SMTP server is configured.",
+                email=form.to.data), "info")
+    else:
+        flash(_("A test message to %(email)s is in the outbox.", email=form.to.data), "success")
     return redirect(url_for("settings.email"))
 
 
@@ -71,8 +76,6 @@ def sms():
 
 
 def _email_page(form, test_form, status: int):
-    from webapp.outbox.delivery import smtp_settings
-
     settings = company_settings()
     return render("settings/email.html", form=form, test_form=test_form, status=status,
                   stored_password=bool(settings.smtp_password), smtp=smtp_settings())
