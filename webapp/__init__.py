@@ -58,6 +58,7 @@ def create_app(config_class=config.Config) -> Flask:
         outbox,
         profile,
         services,
+        settings,
         staff,
         support,
         tariffs,
@@ -81,6 +82,7 @@ def create_app(config_class=config.Config) -> Flask:
     app.register_blueprint(finance.expenses_bp)
     app.register_blueprint(finance.reports_bp)
     app.register_blueprint(invoices.bp)
+    app.register_blueprint(settings.bp)
     errors.register(app)
 
     from webapp.cli import register as register_cli

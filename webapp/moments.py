@@ -1,5 +1,5 @@
 """Moments as people read them: in the viewer's time zone (a client's own, a staff member's from My profile,
-else the server's), 24-hour in both languages, and how long is left until a deadline."""
+else the time zone of the settings, else the server's), 24-hour in both languages, and how long is left until a deadline."""
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,8 +19,11 @@ def viewer_timezone() -> str:
     if has_request_context() and current_user and current_user.is_authenticated:
         zone = current_user.timezone
     if not zone:
+        from webapp.errors import database_down
         from webapp.hours.service import server_timezone
-        zone = server_timezone()
+        from webapp.settings.service import default_timezone
+
+        zone = server_timezone() if has_request_context() and database_down() else default_timezone()
     if has_request_context():
         g._viewer_zone = zone
     return zone

@@ -38,6 +38,7 @@ NAV = (
     NavItem("departments.index", _l("Departments"), "departments.view", _l("Provider")),
     NavItem("staff.index", _l("Staff"), "staff.view", _l("Provider")),
     NavItem("hours.index", _l("Business hours"), "departments.edit", _l("Provider")),
+    NavItem("settings.edit", _l("Settings"), "settings.edit", _l("Settings")),
     NavItem("outbox.index", _l("Outbox"), "settings.edit", _l("Settings")),
 )
 

@@ -153,7 +153,8 @@ def safe_next(target: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """The user's stored language, else the one chosen before login, else the browser's."""
+    """The user's stored language, else the one chosen before login, else the browser's, else the default
+    language of the settings."""
     languages = list(current_app.config["LANGUAGES"])
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -163,4 +164,9 @@ def select_locale() -> str:
         return current_user.locale
     if session.get("lang") in languages:
         return session["lang"]
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    browser = request.accept_languages.best_match(languages)
+    if browser or database_down():
+        return browser or current_app.config["BABEL_DEFAULT_LOCALE"]
+    from webapp.settings.service import default_language
+
+    return default_language()

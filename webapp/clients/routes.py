@@ -8,13 +8,13 @@ from webapp.clients.overview import invoice_status_labels, overview, service_sta
 from webapp.extensions import db
 from webapp.finance import payments
 from webapp.forms import Form, form_status
-from webapp.hours.service import server_timezone
 from webapp.htmx import render
 from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.lists import paginate_rows, search_text
 from webapp.models import Account
 from webapp.rights import requires
+from webapp.settings.service import default_language, default_timezone
 from webapp.urls import RowUrl
 
 
@@ -33,7 +33,7 @@ def index():
 @requires("clients.view", "clients.edit")
 def new():
     form = ClientForm(data=None if request.method == "POST" else {
-        "locale": current_language(), "timezone": server_timezone(), "active": True})
+        "locale": current_language(), "timezone": default_timezone(), "active": True})
     if form.validate_on_submit():
         client = service.create_client(current_user, form.values())
         db.session.commit()
@@ -47,8 +47,8 @@ def new():
 def edit(client_id: int):
     client = service.get_client_or_404(client_id)
     form = ClientForm(client=client, data=None if request.method == "POST" else {
-        "name": client.name_en, "email": client.email, "login": client.login, "locale": client.locale or "en",
-        "timezone": client.timezone or server_timezone(), "client_group_id": client.client_group_id,
+        "name": client.name_en, "email": client.email, "login": client.login, "locale": client.locale or default_language(),
+        "timezone": client.timezone or default_timezone(), "client_group_id": client.client_group_id,
         "active": client.active, "version": client.version})
     if form.validate_on_submit():
         service.update_client(current_user, client, form.values(), form.version.data)

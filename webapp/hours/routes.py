@@ -25,7 +25,6 @@ from webapp.hours.service import (
     load_public_holidays,
     loaded_message,
     remove_holiday,
-    server_timezone,
     update_schedule,
     usage_counts,
 )
@@ -35,6 +34,7 @@ from webapp.i18n import gettext as _
 from webapp.ids import parse_id
 from webapp.lists import paginate, search_text
 from webapp.rights import requires
+from webapp.settings.service import default_timezone
 
 
 @bp.route("/")
@@ -49,7 +49,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @requires("departments.edit")
 def new():
-    form = HoursForm(data=None if request.method == "POST" else initial_data(None, server_timezone()))
+    form = HoursForm(data=None if request.method == "POST" else initial_data(None, default_timezone()))
     if request.method == "POST" and form.edit_rows(request.form):  # "Add interval" / "Remove" without JS
         return render("hours/form.html", form=form, hours=None, departments=[])
     if form.validate_on_submit():

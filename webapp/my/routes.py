@@ -4,7 +4,6 @@ from flask_login import current_user
 
 from webapp.extensions import db
 from webapp.forms import form_status
-from webapp.hours.service import server_timezone
 from webapp.htmx import render
 from webapp.i18n import gettext as _
 from webapp.i18n import language_changed
@@ -12,6 +11,7 @@ from webapp.my import bp
 from webapp.my.forms import ClientProfileForm
 from webapp.my.service import update_client_profile
 from webapp.rights import client_area
+from webapp.settings.service import default_language, default_timezone
 from webapp.support.service import open_ticket_count
 
 
@@ -26,8 +26,8 @@ def index():
 @client_area
 def profile():
     client = current_user._get_current_object()
-    form = ClientProfileForm(account=client, data={"locale": client.locale or "en",
-                                                   "timezone": client.timezone or server_timezone(),
+    form = ClientProfileForm(account=client, data={"locale": client.locale or default_language(),
+                                                   "timezone": client.timezone or default_timezone(),
                                                    "version": client.version})
     if form.validate_on_submit():
         changes = update_client_profile(client, form.locale.data, form.timezone.data, form.new_password.data or None,

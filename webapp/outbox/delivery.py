@@ -1,4 +1,5 @@
-"""Sending what is in the outbox: claim a message (one worker only), send it by SMTP, record the outcome.
+"""Sending what is in the outbox: claim a message (one worker only), send it (an email by SMTP, an SMS through
+the HTTP gateway of the settings: webapp/outbox/sms.py), record the outcome.
 
 Runs in the worker (webapp/outbox/tasks.py), inside an app context, committing its own short transactions:
 the claim is committed before SMTP is spoken to, so no lock is held while the network is slow.
@@ -11,19 +12,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from webapp.extensions import db
-from webapp.models import OutboxAttachment, OutboxMessage, OutboxStatus
+from webapp.models import OutboxAttachment, OutboxChannel, OutboxMessage, OutboxStatus
 from webapp.models.accounts import utcnow
+from webapp.outbox import sms
 from webapp.outbox.service import backoff
 
 log = logging.getLogger(__name__)
 
-HELD = "No SMTP server configured"  # last_error of a message held until SMTP_HOST is set (shown translated)
+HELD = "No SMTP server configured"  # last_error of an email held until SMTP is configured (shown translated)
+HELD_SMS = sms.HELD_SMS  # last_error of an SMS held until an SMS gateway is configured
+HELD_REASONS = {OutboxChannel.email: HELD, OutboxChannel.sms: HELD_SMS}
 CLAIM = timedelta(minutes=10)  # a worker that died while sending: the message is due again after this
 SWEEP_LIMIT = 1000  # messages enqueued by one sweep (the next sweep takes the rest)
 ERROR_LENGTH = 500
@@ -42,8 +46,19 @@ class SmtpSettings:
 
 
 def smtp_settings() -> SmtpSettings | None:
-    """The SMTP server from the configuration, or None when SMTP_HOST is not set."""
+    """The SMTP server: the one on /settings when a host is set there (all of its fields then, the sender from
+    MAIL_FROM if it has none), else SMTP_* from the configuration; None when neither names a host."""
+    from webapp.settings.service import company_settings
+
     config = current_app.config
+    company = company_settings()
+    if company.smtp_host:
+        security = company.smtp_security if company.smtp_security in SECURITY else "starttls"
+        sender = formataddr((company.company_name, company.mail_from)) if company.mail_from and \
+            company.company_name else company.mail_from or config["MAIL_FROM"]
+        return SmtpSettings(host=company.smtp_host, port=company.smtp_port or SECURITY[security], security=security,
+                            user=company.smtp_user or None, password=company.smtp_password or None,
+                            timeout=int(config.get("SMTP_TIMEOUT") or 30), sender=sender)
     if not config.get("SMTP_HOST"):
         return None
     security = (config.get("SMTP_SECURITY") or "starttls").lower()
@@ -52,6 +67,11 @@ def smtp_settings() -> SmtpSettings | None:
     return SmtpSettings(host=config["SMTP_HOST"], port=int(config.get("SMTP_PORT") or SECURITY[security]),
                         security=security, user=config.get("SMTP_USER"), password=config.get("SMTP_PASSWORD"),
                         timeout=int(config.get("SMTP_TIMEOUT") or 30), sender=config["MAIL_FROM"])
+
+
+def transports() -> dict:
+    """How each channel is sent now: SmtpSettings, SmsGateway, or None (its messages are held)."""
+    return {OutboxChannel.email: smtp_settings(), OutboxChannel.sms: sms.gateway_settings()}
 
 
 @dataclass(frozen=True)
@@ -69,19 +89,26 @@ class Claimed:
 
 def deliver_message(message_id: int, now: datetime | None = None) -> str:
     """Send one due message once: 'sent', 'retry' (failed, tried again later), 'failed' (given up),
-    'held' (no SMTP server configured) or 'skipped' (not due, gone, or claimed by another worker)."""
+    'held' (no SMTP server, or no SMS gateway, configured) or 'skipped' (not due, gone, or claimed by another
+    worker)."""
     now = now or utcnow()
-    settings = smtp_settings()
-    if settings is None:
-        hold(now, [message_id])
+    channel = db.session.scalar(select(OutboxMessage.channel).where(OutboxMessage.id == message_id))
+    if channel is None:
+        return "skipped"
+    transport = transports()[channel]
+    if transport is None:
+        hold(now, [message_id], channel)
         return "held"
     claimed = _claim(message_id, now)
     if claimed is None:
         return "skipped"
     try:
-        send(settings, claimed)
+        if channel is OutboxChannel.sms:
+            sms.send_sms(transport, claimed.recipient, claimed.text)
+        else:
+            send(transport, claimed)
     except Exception as error:  # every failure is recorded on the message; nothing is raised to Huey
-        return _record_failure(claimed, error, settings, utcnow())
+        return _record_failure(claimed, error, transport, utcnow())
     with _writing():
         db.session.execute(update(OutboxMessage).where(OutboxMessage.id == claimed.id)
                            .values(status=OutboxStatus.sent, sent_at=utcnow(), last_error=None))
@@ -89,25 +116,34 @@ def deliver_message(message_id: int, now: datetime | None = None) -> str:
 
 
 def due_ids(now: datetime | None = None, limit: int = SWEEP_LIMIT) -> list[int]:
-    """Messages whose (next) attempt is due, oldest first; with no SMTP server, they are marked held instead."""
+    """Messages whose (next) attempt is due, oldest first; those of a channel that cannot be sent now (no SMTP
+    server, no SMS gateway) are marked held instead."""
     now = now or utcnow()
-    if smtp_settings() is None:
-        hold(now)
+    ready = []
+    for channel, transport in transports().items():
+        if transport is None:
+            hold(now, channel=channel)
+        else:
+            ready.append(channel)
+    if not ready:
         return []
-    ids = db.session.scalars(select(OutboxMessage.id).where(*_due(now)).order_by(OutboxMessage.id)
-                             .limit(limit)).all()
+    ids = db.session.scalars(select(OutboxMessage.id).where(*_due(now), OutboxMessage.channel.in_(ready))
+                             .order_by(OutboxMessage.id).limit(limit)).all()
     db.session.rollback()  # end the read: the deliveries take their own transactions
     return list(ids)
 
 
-def hold(now: datetime, ids: list[int] | None = None) -> None:
-    """Due messages stay pending, marked with the reason: no SMTP server configured (not an error)."""
+def hold(now: datetime, ids: list[int] | None = None, channel: OutboxChannel = OutboxChannel.email) -> None:
+    """Due messages of the channel stay pending, marked with the reason: no SMTP server (or SMS gateway)
+    configured, which is not an error."""
+    reason = HELD_REASONS[channel]
     conditions = [OutboxMessage.status == OutboxStatus.pending, OutboxMessage.next_attempt_at <= now,
-                  (OutboxMessage.last_error.is_(None)) | (OutboxMessage.last_error != HELD)]
+                  OutboxMessage.channel == channel,
+                  (OutboxMessage.last_error.is_(None)) | (OutboxMessage.last_error != reason)]
     if ids is not None:
         conditions.append(OutboxMessage.id.in_(ids))
     with _writing():
-        db.session.execute(update(OutboxMessage).where(*conditions).values(last_error=HELD))
+        db.session.execute(update(OutboxMessage).where(*conditions).values(last_error=reason))
 
 
 def _due(now: datetime):
@@ -181,9 +217,12 @@ def send(settings: SmtpSettings, message: Claimed) -> None:
         smtp.send_message(email)
 
 
-def _record_failure(message: Claimed, error: Exception, settings: SmtpSettings, now: datetime) -> str:
-    give_up = _refused_for_good(error) or message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    text = describe(error, settings)
+def _record_failure(message: Claimed, error: Exception, transport, now: datetime) -> str:
+    if isinstance(transport, sms.SmsGateway):
+        give_up, text = sms.refused_for_good(error), sms.describe(error, transport)[:ERROR_LENGTH]
+    else:
+        give_up, text = _refused_for_good(error), describe(error, transport)
+    give_up = give_up or message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
     log.warning("Outbox message %s, attempt %s: %s", message.id, message.attempts, text)
     with _writing():
         db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id,

@@ -9,9 +9,9 @@ from webapp.i18n import gettext as _
 from webapp.i18n import ngettext
 from webapp.ids import parse_id
 from webapp.lists import page_number, paginate_rows
-from webapp.models import OutboxMessage, OutboxStatus
+from webapp.models import OutboxChannel, OutboxMessage, OutboxStatus
 from webapp.outbox import bp, service
-from webapp.outbox.delivery import HELD
+from webapp.outbox.delivery import HELD, HELD_SMS, transports
 from webapp.rights import requires
 from webapp.text import without_forbidden
 from webapp.urls import RowUrl
@@ -68,8 +68,10 @@ def _list_page(values, page: int, notice: str | None = None, fragment: bool = Fa
                                current_app.config["OUTBOX_PER_PAGE"], OutboxMessage.id, page=page,
                                count=not state["q"])
     state["list_page"] = pagination.page
+    configured = transports()
     context = dict(pagination=pagination, counts=service.counts(), notice=notice,
-                   smtp_configured=bool(current_app.config.get("SMTP_HOST")), **state)
+                   smtp_configured=configured[OutboxChannel.email] is not None,
+                   sms_configured=configured[OutboxChannel.sms] is not None, **state)
     if fragment:
         return render("outbox/_list.html", **context)
     return render("outbox/index.html", "outbox/_list.html", **context,
@@ -82,7 +84,7 @@ def _list_state(values) -> dict:
     return {"status_filter": values.get("status") if values.get("status") in FILTERS else None,
             "q": without_forbidden(values.get("q", "")).strip()[:200],
             "list_page": parse_id(values.get("page")) or 1,
-            "retry_url": RowUrl("outbox.retry", "message_id"), "held_reason": HELD}
+            "retry_url": RowUrl("outbox.retry", "message_id"), "held_reason": HELD, "held_sms": HELD_SMS}
 
 
 def _back() -> str:

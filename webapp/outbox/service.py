@@ -50,8 +50,9 @@ def queue_sms(*, to: str, text: str, topic: str, account_id: int | None = None) 
 
 def render_email(template: str, locale: str, **context) -> tuple[str, str, str]:
     """(subject, text, html) from templates/email/<template>.subject.txt, .txt and .html, in `locale`."""
-    languages = current_app.config["LANGUAGES"]
-    locale = locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    from webapp.settings.service import default_language
+
+    locale = locale if locale in current_app.config["LANGUAGES"] else default_language()
     context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
     with force_locale(locale):
         context["email_locale"] = locale
@@ -121,14 +122,16 @@ RETRYABLE = (OutboxStatus.pending, OutboxStatus.failed)  # not one a worker is s
 
 def list_messages(status: OutboxStatus | None, q: str = ""):
     """Messages not sent yet: pending (with those being sent) or failed, or both, newest first; `q` searches
-    the recipient, the subject and the topic."""
+    the recipient, the subject (an SMS's text) and the topic. An SMS carries its whole text (sms_text)."""
     if status is OutboxStatus.pending:
         statuses = (OutboxStatus.pending, OutboxStatus.sending)
     elif status is OutboxStatus.failed:
         statuses = (OutboxStatus.failed,)
     else:
         statuses = SHOWN
-    statement = (select(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.topic,
+    sms_text = case((OutboxMessage.channel == OutboxChannel.sms, OutboxMessage.text_body), else_=None)
+    statement = (select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.recipient, OutboxMessage.subject,
+                        sms_text.label("sms_text"), OutboxMessage.topic,
                         OutboxMessage.status, OutboxMessage.attempts, OutboxMessage.last_error,
                         OutboxMessage.next_attempt_at, OutboxMessage.created_at)
                  .where(OutboxMessage.status.in_(statuses)).order_by(OutboxMessage.id.desc()))
@@ -186,10 +189,12 @@ def _attempts_after_retry(attempts_column):
     return case((OutboxMessage.status == OutboxStatus.failed, 0), else_=attempts_column)
 
 
-def queue_test_message(account) -> OutboxMessage:
-    """A test message to the account's own address, in its language: does outgoing mail work?"""
-    return queue_templated_email(account.email, "outbox_test", account.locale, "outbox.test", account_id=account.id,
-                                 name=account.name, outbox_url=absolute_url("outbox.index"))
+def queue_test_message(account, to: str | None = None) -> OutboxMessage:
+    """A test message, in the account's language, to its own address or to `to`: does outgoing mail work?"""
+    own = to is None or to.strip().casefold() == (account.email or "").strip().casefold()
+    return queue_templated_email(account.email if to is None else to, "outbox_test", account.locale, "outbox.test",
+                                 account_id=account.id if own else None, name=account.name if own else None,
+                                 outbox_url=absolute_url("outbox.index"))
 
 
 def backoff(attempts: int) -> timedelta:

@@ -11,6 +11,7 @@ from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
 from webapp.models.accounts import utcnow
 from webapp.profile.service import ProfileValues
+from webapp.settings.service import company_settings, default_timezone
 from webapp.staff.forms import check_current_password, check_new_password, read_avatar, validate_phone_number
 
 
@@ -33,8 +34,11 @@ class ProfileForm(Form):
         self.account = account
         self.locale.choices = list(current_app.config["LANGUAGES"].items())
         self.avatar_png: bytes | None = None
-        server = server_timezone()
-        self.timezone.choices = [("", _("The server's time zone (%(zone)s)", zone=server))] + [
+        if company_settings().timezone:
+            default = _("The company's time zone (%(zone)s)", zone=default_timezone())
+        else:
+            default = _("The server's time zone (%(zone)s)", zone=server_timezone())
+        self.timezone.choices = [("", default)] + [
             choice for choice in timezone_choices(self.timezone.data) if choice[0] != ""]
 
     def validate_timezone(self, field):

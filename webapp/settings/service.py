@@ -1,10 +1,14 @@
-"""The global settings: one row, read once a request."""
-from flask import g, has_app_context
+"""The global settings: one row, read once a request; saved from /settings (flushes and audits, never commits)."""
+from flask import current_app, g, has_app_context
 
+from webapp.audit import record
 from webapp.extensions import db
+from webapp.forms import check_version
 from webapp.models import CompanySettings
+from webapp.models.accounts import utcnow
 
 SETTINGS_ID = 1
+SECRETS = frozenset({"smtp_password", "sms_authorization"})  # written, never shown or audited by value
 
 
 def company_settings() -> CompanySettings:
@@ -20,3 +24,37 @@ def company_settings() -> CompanySettings:
     if has_app_context():
         g._company_settings = settings
     return settings
+
+
+def default_language() -> str:
+    """The language of people and emails without one of their own (and of a browser that asks for none of
+    ours): the settings' default language."""
+    languages = current_app.config["LANGUAGES"]
+    locale = company_settings().default_locale
+    return locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def default_timezone() -> str:
+    """The zone of viewers and recipients without one of their own: the settings' time zone, else the server's."""
+    from webapp.hours.service import server_timezone, timezone_names
+
+    zone = company_settings().timezone
+    return zone if zone and zone in timezone_names() else server_timezone()
+
+
+def save_settings(actor, section: str, values: dict, version: int | None) -> list[str]:
+    """Apply one section's values (refused with 409 if its form showed an older version); the names of the
+    fields that changed. The first save writes the row."""
+    settings = company_settings()
+    check_version(settings, version)
+    changed = [name for name, value in values.items() if getattr(settings, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(settings, name, values[name])
+    if settings not in db.session:
+        db.session.add(settings)
+    settings.touch(actor, utcnow())
+    db.session.flush()
+    record(actor, f"settings.{section}", "settings", ", ".join(changed))  # names only: no secret by value
+    return changed

@@ -9,11 +9,11 @@ emails off on My profile, disabled accounts and accounts without an email addres
 from sqlalchemy import select, update
 
 from webapp.extensions import db
-from webapp.hours.service import server_timezone
 from webapp.models import Account, AccountKind, Ticket, TicketMessage, TicketStatus, staff_departments
 from webapp.models.accounts import utcnow
 from webapp.outbox.service import absolute_url, queue_templated_email
 from webapp.rights import can
+from webapp.settings.service import default_timezone
 
 EXCERPT = 2000
 
@@ -52,7 +52,7 @@ def ticket_from_client(ticket: Ticket, message: TicketMessage, new: bool) -> int
         queue_templated_email(person.email, "ticket_from_client", person.locale,
                               "ticket.new" if new else "ticket.client_reply", account_id=person.id, new=new,
                               ticket=ticket, body=_excerpt(message.body), url=url, recipient=person,
-                              zone=person.timezone or server_timezone())
+                              zone=person.timezone or default_timezone())
         sent += 1
     return sent
 
@@ -69,7 +69,7 @@ def moved(ticket: Ticket, actor: Account, old_department) -> int:
             continue
         queue_templated_email(person.email, "ticket_moved", person.locale, "ticket.moved", account_id=person.id,
                               ticket=ticket, actor=actor, old_department=old_department, url=url,
-                              recipient=person, zone=person.timezone or server_timezone())
+                              recipient=person, zone=person.timezone or default_timezone())
         sent += 1
     return sent
 
@@ -109,7 +109,7 @@ def overdue_tickets(now=None) -> int:
         for person in _department_recipients(ticket.department_id):
             queue_templated_email(person.email, "ticket_overdue", person.locale, "ticket.overdue",
                                   account_id=person.id, ticket=ticket, url=url, recipient=person,
-                                  zone=person.timezone or server_timezone())
+                                  zone=person.timezone or default_timezone())
         db.session.commit()
         notified += 1
     return notified
