@@ -199,7 +199,7 @@ CLIENT_SERVICES, CLIENT_INVOICES = 60, 60  # client00000's: more than a page of 
 TASK_DEPARTMENT_ID = 3  # the first bench department ("Department 000"): user0000's, and it handles manual plans
 FILTER_PLAN_ID = 28  # "Dedicated server E5", a manual plan: some 5,000 services, most of them active
 TASK_DEPARTMENTS = 6  # departments handling manual plans: TASK_DEPARTMENT_ID, one more of user0000's, 4 others
-# (English, Russian, price, period, provisioning) of the 40 plans; the last four are archived.
+# (English, Russian, price, period, provisioning) of the 42 plans, 13 of them manual; the last four are archived.
 PLANS = [
     *((f"Shared hosting {s}", f"Виртуальный хостинг {s}", p, "month", "automatic")
       for s, p in (("S", "3.99"), ("M", "6.99"), ("L", "11.99"), ("XL", "19.99"))),
@@ -271,10 +271,10 @@ class Inserter:
 
 def populate_billing(rng: random.Random, department_ids: list[int], members: dict[int, list[int]],
                      member_id: int) -> dict[str, int]:
-    """The billing data, over 2 years, inserted in chunks with executemany: 40 plans (16 manual, handled by
+    """The billing data, over 2 years, inserted in chunks with executemany: 42 plans (13 manual, handled by
     TASK_DEPARTMENTS departments, two of them user0000's), SERVICES services over the clients (client00000 has
-    CLIENT_SERVICES), one charge for each service's first period (renewals make up for the pending ones:
-    CHARGES in all), INVOICES invoices of 1–5 lines (the client's charges, else typed lines; numbered per year
+    some CLIENT_SERVICES; a manual order of the last days waits for its task), a charge for each service's
+    first period (a few renewals make up the rest of CHARGES; 1 % cancelled), INVOICES invoices of 1–5 lines (the client's charges, else typed lines; numbered per year
     without gaps, with their invoice_counters rows; client00000 has CLIENT_INVOICES), PAYMENTS payments (one
     for each paid invoice, the rest on account), and TASKS tasks in the plans' departments, each with its
     created event: the open and taken ones for the services waiting for an operation (some overdue), the done
