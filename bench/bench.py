@@ -1,6 +1,8 @@
 """Benchmark, side by side in one run: the app and its reference twin (bench/reference.py, a minimal Flask app)
-on the same data, 200 departments and 5,000 staff in 1–10 departments each (RECIPES.md), and the support
-center: 50,000 clients, 100,000 tickets in the 66 departments shown in support, 500,000 messages.
+on the same data, 200 departments and 5,000 staff in 1–10 departments each (RECIPES.md), the support
+center: 50,000 clients, 100,000 tickets in the 66 departments shown in support, 500,000 messages, and
+billing: 42 tariff plans, 200,000 services, 200,000 charges, 100,000 payments, 50,000 invoices with their
+lines, 20,000 tasks in the 6 departments that handle the manual plans, over two years.
 
 Both are served by gunicorn with 2 sync workers; wrk (16 connections) loads each page of the app and the twin's
 route it is compared with, alternately, for a few rounds. The table gives medians and the app's req/s as a
@@ -10,7 +12,8 @@ it moves least when other processes compete for the CPU.
 
 Targets: every list page at least 1.5× the twin's 50-row page, with p99 under 150 ms; the staff search at least
 as fast as the staff list, and so the ticket queue's first pages (as a regular member and as the admin) and
-its filtered pages, each as its ratio to its own twin route. A miss is reported with its size; only non-2xx
+its filtered pages, and the billing lists (tariffs, services, payments, expenses, invoices, tasks, a client's
+services and invoices), each as its ratio to its own twin route. A miss is reported with its size; only non-2xx
 responses fail the run (exit 1).
 
 Usage: make bench   (or: python bench/bench.py --seconds 5 --rounds 3 [--only staff] [--markdown])
@@ -43,6 +46,8 @@ ADMIN_PASSWORD = "bench-admin-password"
 CONNECTIONS = 16
 WORKERS = 2
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# The app's page sizes set to the twin's 50 rows (config.py reads {NAME}_PER_PAGE from the environment).
+PER_PAGE_SETTINGS = ("STAFF", "TICKETS", "TARIFFS", "SERVICES", "PAYMENTS", "CHARGES", "INVOICES", "TASKS")
 
 
 # The data -----------------------------------------------------------------------------------------------
@@ -188,12 +193,357 @@ def populate_support(rng: random.Random, support_ids: list[int],
                                        f"(SELECT max(id) FROM {table}))"))
 
 
-def populate(database_url: str) -> None:
+SERVICES, CHARGES, PAYMENTS, INVOICES, TASKS = 200_000, 200_000, 100_000, 50_000, 20_000
+BILLING_VIEWING = {"services.view", "tariffs.view", "tasks.view", "payments.view", "expenses.view", "invoices.view"}
+CLIENT_SERVICES, CLIENT_INVOICES = 60, 60  # client00000's: more than a page of each
+TASK_DEPARTMENT_ID = 3  # the first bench department ("Department 000"): user0000's, and it handles manual plans
+FILTER_PLAN_ID = 28  # "Dedicated server E5", a manual plan: some 5,000 services, most of them active
+TASK_DEPARTMENTS = 6  # departments handling manual plans: TASK_DEPARTMENT_ID, one more of user0000's, 4 others
+# (English, Russian, price, period, provisioning) of the 42 plans, 13 of them manual; the last four are archived.
+PLANS = [
+    *((f"Shared hosting {s}", f"Виртуальный хостинг {s}", p, "month", "automatic")
+      for s, p in (("S", "3.99"), ("M", "6.99"), ("L", "11.99"), ("XL", "19.99"))),
+    *((f"VPS {n} GB", f"VPS {n} ГБ", p, "month", "automatic")
+      for n, p in ((1, "4.50"), (2, "8.00"), (4, "15.00"), (8, "29.00"), (16, "55.00"), (32, "105.00"))),
+    *((f"Domain .{z}", f"Домен .{z}", p, "year", "automatic")
+      for z, p in (("com", "12.00"), ("net", "14.00"), ("org", "13.00"), ("ru", "5.00"), ("io", "39.00"))),
+    *((f"Backup {n} GB", f"Резервные копии {n} ГБ", p, "month", "automatic")
+      for n, p in ((50, "2.00"), (200, "6.00"), (1000, "20.00"))),
+    ("SSL certificate DV", "SSL-сертификат DV", "9.00", "year", "automatic"),
+    ("Email Pro", "Почта Pro", "2.50", "month", "automatic"),
+    ("Website builder", "Конструктор сайтов", "5.00", "month", "automatic"),
+    ("Object storage 1 TB", "Объектное хранилище 1 ТБ", "18.00", "month", "automatic"),
+    ("CDN 10 TB", "CDN 10 ТБ", "25.00", "month", "automatic"),
+    ("Load balancer", "Балансировщик нагрузки", "12.00", "month", "automatic"),
+    ("Anti-DDoS Basic", "Защита от DDoS Basic", "15.00", "month", "automatic"),
+    ("Monitoring", "Мониторинг", "3.00", "month", "automatic"),
+    *((f"Dedicated server {s}", f"Выделенный сервер {s}", p, "month", "manual")
+      for s, p in (("E3", "79.00"), ("E5", "149.00"), ("EPYC", "289.00"))),
+    *((f"Colocation {u}U", f"Размещение {u}U", p, "month", "manual") for u, p in ((1, "45.00"), (2, "80.00"))),
+    ("SSL certificate OV", "SSL-сертификат OV", "69.00", "year", "manual"),
+    ("SSL certificate EV", "SSL-сертификат EV", "199.00", "year", "manual"),
+    ("Managed Kubernetes", "Управляемый Kubernetes", "120.00", "month", "manual"),
+    ("Private network", "Частная сеть", "20.00", "month", "manual"),
+    ("Server administration", "Администрирование сервера", "60.00", "month", "manual"),
+    ("Site migration", "Перенос сайта", "35.00", "year", "manual"),
+    ("1C hosting", "Хостинг 1С", "40.00", "month", "manual"),
+    ("Shared hosting Classic", "Виртуальный хостинг Classic", "2.99", "month", "automatic"),
+    ("VPS Legacy", "VPS Legacy", "3.50", "month", "automatic"),
+    ("Dedicated server Atom", "Выделенный сервер Atom", "29.00", "month", "manual"),
+    ("Domain .su", "Домен .su", "9.00", "year", "automatic"),
+]
+ARCHIVED_PLANS = 4
+SERVICE_STATUS_WEIGHTS = (("active", 74), ("suspended", 7), ("closed", 19))
+INVOICE_STATUS_WEIGHTS = (("draft", 4), ("sent", 20), ("paid", 70), ("cancelled", 6))
+PAYMENT_STATUS_WEIGHTS = (("confirmed", 85), ("pending", 10), ("cancelled", 5))
+PAYMENT_METHOD_WEIGHTS = (("bank_transfer", 50), ("card", 40), ("cash", 5), ("other", 5))
+TYPED_LINES = (("Setup fee", "25.00"), ("Consulting, one hour", "40.00"), ("Domain transfer", "10.00"),
+               ("Additional IP address", "3.00"), ("Data recovery", "50.00"))
+TASK_TITLES = {
+    "order": "Set up service #{number} ({plan}) for {client}",
+    "suspend": "Suspend service #{number} ({plan}) of {client}",
+    "resume": "Resume service #{number} ({plan}) of {client}",
+    "close": "Close service #{number} ({plan}) of {client}",
+}
+
+
+class Inserter:
+    """Rows of one table, inserted with executemany every CHUNK rows."""
+
+    def __init__(self, table):
+        self.table, self.rows, self.count = table, [], 0
+
+    def add(self, row: dict) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        from sqlalchemy import insert
+
+        from webapp.extensions import db
+
+        if self.rows:
+            db.session.execute(insert(self.table), self.rows)
+            self.count += len(self.rows)
+            self.rows = []
+
+
+def populate_billing(rng: random.Random, department_ids: list[int], members: dict[int, list[int]],
+                     member_id: int) -> dict[str, int]:
+    """The billing data, over 2 years, inserted in chunks with executemany: 42 plans (13 manual, handled by
+    TASK_DEPARTMENTS departments, two of them user0000's), SERVICES services over the clients (client00000 has
+    some CLIENT_SERVICES; a manual order of the last days waits for its task), a charge for each service's
+    first period (a few renewals make up the rest of CHARGES; 1 % cancelled), INVOICES invoices of 1–5 lines (the client's charges, else typed lines; numbered per year
+    without gaps, with their invoice_counters rows; client00000 has CLIENT_INVOICES), PAYMENTS payments (one
+    for each paid invoice, the rest on account), and TASKS tasks in the plans' departments, each with its
+    created event: the open and taken ones for the services waiting for an operation (some overdue), the done
+    ones for the latest manual orders. Returns the row counts."""
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    from webapp.extensions import db
+    from webapp.models import (
+        Account,
+        Charge,
+        Invoice,
+        InvoiceCounter,
+        InvoiceLine,
+        Payment,
+        Service,
+        Tariff,
+        Task,
+        TaskEvent,
+    )
+    from webapp.text import fold
+
+    assert department_ids[0] == TASK_DEPARTMENT_ID, department_ids[:3]  # PAGES filter on these ids
+    assert PLANS[FILTER_PLAN_ID - 1][0] == "Dedicated server E5" and FILTER_PLAN_ID <= len(PLANS) - ARCHIVED_PLANS
+    now = datetime.now(UTC).replace(microsecond=0)
+    two_years = 2 * 365 * 24 * 60  # minutes
+    clients = db.session.execute(db.select(Account.id, Account.name_en, Account.email)
+                                 .where(Account.kind == "client").order_by(Account.login)).all()
+    staff = list(db.session.scalars(db.select(Account.id).where(Account.kind == "staff")))
+
+    # The plans and the departments that handle the manual ones.
+    mine = sorted(d for d in department_ids if member_id in members.get(d, ()))
+    others = [d for d in department_ids if member_id not in members.get(d, ()) and members.get(d)]
+    task_departments = [TASK_DEPARTMENT_ID, next(d for d in mine if d != TASK_DEPARTMENT_ID),
+                        *rng.sample(others, TASK_DEPARTMENTS - 2)]
+    tariffs, manual = [], 0
+    for n, (name_en, name_ru, price, period, provisioning) in enumerate(PLANS):
+        department = None
+        if provisioning == "manual":
+            department, manual = task_departments[manual % TASK_DEPARTMENTS], manual + 1
+        tariffs.append({"id": n + 1, "name_en": name_en, "name_ru": name_ru, "name_key": fold(name_en),
+                        "name_ru_key": fold(name_ru), "version": 1, "price": Decimal(price), "period": period,
+                        "provisioning": provisioning, "department_id": department,
+                        "archived": n >= len(PLANS) - ARCHIVED_PLANS,
+                        "created_at": now - timedelta(days=800 - n)})
+    db.session.execute(db.insert(Tariff.__table__), tariffs)
+
+    # Services, and the first period's charge of each one that started.
+    services = Inserter(Service.__table__)
+    charges = []  # kept until the invoices have picked theirs
+    by_client: dict[int, list[dict]] = {}  # the client's charges that no invoice bills yet, oldest first
+    # Services waiting for a manual operation; manual ones that started; those that lasted over a period.
+    waiting, started, renewable = [], [], []
+    statuses, weights = zip(*SERVICE_STATUS_WEIGHTS)
+
+    def period_days(tariff) -> int:
+        return 30 if tariff["period"] == "month" else 365
+
+    def charge(service_id: int, client_id: int, tariff: dict, start: datetime) -> None:
+        end = start.date() + timedelta(days=period_days(tariff))
+        row = {"id": len(charges) + 1, "client_id": client_id, "service_id": service_id, "amount": tariff["price"],
+               "description": f"{tariff['name_en']}, service #{service_id}, {start.date()} – "
+                              f"{end - timedelta(days=1)}",
+               "period_start": start.date(), "period_end": end, "created_at": start, "created_by_id": None,
+               "cancelled_at": None, "cancelled_by_id": None, "invoice_id": None}
+        if rng.random() < 0.01:
+            row["cancelled_at"], row["cancelled_by_id"] = start + timedelta(hours=rng.randint(1, 72)), staff[0]
+        else:
+            by_client.setdefault(client_id, []).append(row)
+        charges.append(row)
+
+    # Ids in the order of creation, as the app gives them.
+    moments = sorted(now - timedelta(minutes=rng.randint(10, two_years)) for _ in range(SERVICES))
+    theirs = set(rng.sample(range(SERVICES), CLIENT_SERVICES))
+    for n, created in enumerate(moments):
+        service_id = n + 1
+        client = clients[0].id if n in theirs else rng.choice(clients).id
+        tariff = rng.choice(tariffs[:-ARCHIVED_PLANS] if created > now - timedelta(days=300) else tariffs)
+        is_manual = tariff["provisioning"] == "manual"
+        status, pending = rng.choices(statuses, weights)[0], None
+        if is_manual:
+            if created > now - timedelta(days=5) and rng.random() < 0.7:  # ordered lately, waiting for its task
+                status, pending = "pending", "order"
+            elif rng.random() < 0.02 and status != "closed":
+                pending = "resume" if status == "suspended" else rng.choice(("suspend", "close"))
+        activated = None
+        if status != "pending":
+            activated = created + (timedelta(hours=rng.randint(1, 30)) if is_manual else timedelta(seconds=2))
+            if activated > now:  # its task is not done yet
+                status, pending, activated = "pending", "order", None
+        paid_until = closed = None
+        if status == "active":
+            paid_until = now.date() + timedelta(days=rng.randint(1, period_days(tariff)))
+        elif status == "suspended":
+            paid_until = now.date() - timedelta(days=rng.randint(1, 60))
+        elif status == "closed":
+            closed = activated + (now - activated) * rng.random()
+            paid_until = closed.date() + timedelta(days=rng.randint(0, 29))
+        services.add({"id": service_id, "client_id": client, "tariff_id": tariff["id"], "status": status,
+                      "pending_operation": pending, "created_at": created, "activated_at": activated,
+                      "paid_until": paid_until, "closed_at": closed})
+        if activated is not None:
+            charge(service_id, client, tariff, activated)
+            end = closed or (now if status == "active" else datetime.combine(paid_until, datetime.min.time(), UTC))
+            if activated + timedelta(days=period_days(tariff)) < end:
+                renewable.append((service_id, client, tariff, activated, end))
+        if pending is not None:
+            waiting.append((service_id, client, tariff, pending, created))
+        elif is_manual:
+            started.append((service_id, client, tariff, status, created, activated, closed))
+    services.flush()
+    renewed = set()
+    while len(charges) < CHARGES:  # renewals: a later period of a service that lasted longer than one
+        service_id, client, tariff, activated, end = rng.choice(renewable)
+        k = rng.randint(1, 24)
+        start = activated + timedelta(days=period_days(tariff) * k)
+        if start < end and (service_id, k) not in renewed:
+            renewed.add((service_id, k))
+            charge(service_id, client, tariff, start)
+    for pending_charges in by_client.values():
+        pending_charges.sort(key=lambda row: row["created_at"])
+
+    # Invoices: the client's charges that no invoice bills yet, else typed lines; numbered in the order issued.
+    invoice_rows, lines = [], []
+    invoice_statuses, invoice_weights = zip(*INVOICE_STATUS_WEIGHTS)
+    line_columns = InvoiceLine.__table__.c
+    moments = sorted(now - timedelta(minutes=rng.randint(60, two_years)) for _ in range(INVOICES))
+    theirs = set(rng.sample(range(INVOICES), CLIENT_INVOICES))
+    for n, created in enumerate(moments):
+        client = clients[0] if n in theirs else rng.choice(clients)
+        status = rng.choices(invoice_statuses, invoice_weights)[0]
+        if status == "draft" and (n in theirs or created < now - timedelta(days=30)):
+            status = "sent" if created > now - timedelta(days=60) else "paid"  # old drafts get issued
+        elif status == "sent" and created < now - timedelta(days=90) and rng.random() < 0.8:
+            status = "paid"  # most old invoices are paid
+        invoice_id, total = n + 1, Decimal("0.00")
+        pending_charges = by_client.get(client.id, [])
+        for position in range(rng.randint(1, 5)):
+            line = {"invoice_id": invoice_id, "position": position}
+            if pending_charges and pending_charges[0]["created_at"] < created:  # a charge made before
+                billed = pending_charges.pop(0)
+                billed["invoice_id"] = invoice_id
+                line |= {"description": billed["description"], "quantity": 1, "unit_price": billed["amount"],
+                         "amount": billed["amount"]}
+                if "charge_id" in line_columns:  # once invoice lines name the charge they bill
+                    line["charge_id"] = billed["id"]
+            else:
+                description, price = rng.choice(TYPED_LINES)
+                quantity = rng.randint(1, 3)
+                line |= {"description": description, "quantity": quantity, "unit_price": Decimal(price),
+                         "amount": Decimal(price) * quantity}
+            total += line["amount"]
+            lines.append(line)
+        issued = None if status == "draft" else created + timedelta(minutes=rng.randint(5, 600))
+        issued = issued and min(issued, now - timedelta(minutes=1))
+        invoice_rows.append({
+            "id": invoice_id, "client_id": client.id, "status": status, "year": None, "number": None,
+            "currency": "EUR", "total": total, "created_at": created, "created_by_id": rng.choice(staff),
+            "issued_at": issued, "sent_at": issued, "sent_by_id": rng.choice(staff) if issued else None,
+            "sent_to": client.email if issued else None,
+            "paid_at": issued + timedelta(days=rng.randint(0, 20)) if status == "paid" else None,
+            "cancelled_at": issued + timedelta(days=rng.randint(1, 30)) if status == "cancelled" else None})
+        row = invoice_rows[-1]
+        for moment in ("paid_at", "cancelled_at"):
+            if row[moment] is not None:
+                row[moment] = min(row[moment], now)
+    counters: dict[int, int] = {}
+    for row in sorted((r for r in invoice_rows if r["issued_at"]), key=lambda r: (r["issued_at"], r["id"])):
+        row["year"] = row["issued_at"].year
+        row["number"] = counters[row["year"]] = counters.get(row["year"], 0) + 1
+    for start in range(0, INVOICES, CHUNK):
+        db.session.execute(db.insert(Invoice.__table__), invoice_rows[start:start + CHUNK])
+    db.session.execute(db.insert(InvoiceCounter.__table__),
+                       [{"year": year, "last_number": last} for year, last in sorted(counters.items())])
+    for start in range(0, len(charges), CHUNK):
+        db.session.execute(db.insert(Charge.__table__), charges[start:start + CHUNK])
+    for n, line in enumerate(lines):
+        line["id"] = n + 1
+    for start in range(0, len(lines), CHUNK):
+        db.session.execute(db.insert(InvoiceLine.__table__), lines[start:start + CHUNK])
+
+    # Payments: each paid invoice's, then payments on account.
+    payments = Inserter(Payment.__table__)
+    payment_statuses, payment_weights = zip(*PAYMENT_STATUS_WEIGHTS)
+    methods, method_weights = zip(*PAYMENT_METHOD_WEIGHTS)
+
+    def pay(client_id, amount, received, status, invoice_id=None):
+        at = datetime(received.year, received.month, received.day, 9, tzinfo=UTC) + timedelta(
+            minutes=rng.randint(0, 600))
+        at = min(at, now)
+        payments.add({"id": payments.count + len(payments.rows) + 1, "client_id": client_id, "amount": amount,
+                      "method": rng.choices(methods, method_weights)[0], "received_on": received,
+                      "status": status, "note": None if rng.random() < 0.8 else f"Bank reference {rng.randint(10**7, 10**8)}",
+                      "invoice_id": invoice_id, "created_at": at, "created_by_id": rng.choice(staff),
+                      "confirmed_at": at if status == "confirmed" else None,
+                      "confirmed_by_id": rng.choice(staff) if status == "confirmed" else None,
+                      "cancelled_at": at if status == "cancelled" else None,
+                      "cancelled_by_id": rng.choice(staff) if status == "cancelled" else None})
+
+    for row in invoice_rows:
+        if row["status"] == "paid":
+            pay(row["client_id"], row["total"], row["paid_at"].date(), "confirmed", row["id"])
+    amounts = [Decimal(a) for a in ("10.00", "20.00", "25.00", "50.00", "100.00", "150.00", "250.00", "500.00",
+                                    "12.99", "47.50", "89.90")]
+    while payments.count + len(payments.rows) < PAYMENTS:
+        status = rng.choices(payment_statuses, payment_weights)[0]
+        days = rng.randint(0, 14) if status == "pending" else rng.randint(0, 730)
+        pay(rng.choice(clients).id if rng.random() < 0.99 else clients[0].id, rng.choice(amounts),
+            now.date() - timedelta(days=days), status)
+    payments.flush()
+
+    # Tasks: open and taken ones for the services waiting for an operation, done ones for the latest manual
+    # orders (and cancelled for a few), each with its created event.
+    task_rows = []
+    names = {c.id: c.name_en for c in clients}
+
+    def task(service_id, client_id, tariff, operation, status, created, done_at=None):
+        department = tariff["department_id"]
+        staff_there = members[department]
+        assignee = (rng.choice(staff_there) if status in ("taken", "done") or rng.random() < 0.4
+                    else None) if status != "cancelled" else None
+        due = created + timedelta(hours=rng.randint(8, 72))  # 8 business hours, nights and weekends included
+        title = TASK_TITLES[operation].format(number=service_id, plan=tariff["name_en"], client=names[client_id])
+        task_rows.append({"department_id": department, "service_id": service_id, "client_id": client_id,
+                   "operation": operation, "locale": "en", "title": title,
+                   "text": f"Client: {names[client_id]}. Service #{service_id} on the plan {tariff['name_en']}.",
+                   "status": status, "assignee_id": assignee, "created_at": created, "due_at": due,
+                   "overdue_notified": status in ("open", "taken") and due < now, "done_at": done_at,
+                   "done_by_id": assignee if status == "done" else None})
+
+    for service_id, client_id, tariff, operation, ordered in waiting:
+        created = ordered if operation == "order" else now - timedelta(minutes=rng.randint(10, 48 * 60))
+        task(service_id, client_id, tariff, operation, "open" if rng.random() < 0.6 else "taken", created)
+    started.sort(key=lambda s: s[4], reverse=True)
+    for service_id, client_id, tariff, status, created, activated, closed in started:
+        if len(task_rows) >= TASKS:
+            break
+        if status == "closed" and rng.random() < 0.5:  # the closing's task
+            task(service_id, client_id, tariff, "close", "done", closed - timedelta(hours=rng.randint(1, 20)),
+                 closed)
+        else:
+            task(service_id, client_id, tariff, "order", "cancelled" if rng.random() < 0.03 else "done", created,
+                 activated)
+    task_rows.sort(key=lambda row: row["created_at"])
+    tasks, events = Inserter(Task.__table__), Inserter(TaskEvent.__table__)
+    for n, row in enumerate(task_rows):
+        tasks.add(row | {"id": n + 1})
+        events.add({"id": n + 1, "task_id": n + 1, "actor_id": None if row["operation"] == "order" else staff[0],
+                    "action": "created", "detail": None, "created_at": row["created_at"]})
+    tasks.flush()
+    events.flush()
+    if db.engine.dialect.name == "postgresql":  # explicit ids: move the sequences past them
+        for table in ("tariffs", "services", "charges", "invoices", "invoice_lines", "payments", "tasks",
+                      "task_events"):
+            db.session.execute(db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                       f"(SELECT max(id) FROM {table}))"))
+    return {"tariffs": len(tariffs), "services": services.count, "charges": len(charges),
+            "invoices": len(invoice_rows), "invoice_lines": len(lines), "payments": payments.count,
+            "tasks": tasks.count, "task_events": events.count}
+
+def populate(database_url: str) -> dict[str, int]:
     """The defaults (admin, two departments, business hours), then 198 more departments with 6 rights each,
     5,000 staff in 1–10 departments each, and 2 individual rights for every fifth one. user0000 (password
     ADMIN_PASSWORD, like everyone) views staff and departments and answers tickets through the first bench
     department, and is a member of MEMBER_SUPPORT_DEPARTMENTS of the 66 departments shown in support. Then
-    the support center: 50,000 clients (client00000 has 60 tickets), 100,000 tickets, 500,000 messages."""
+    the support center: 50,000 clients (client00000 has 60 tickets), 100,000 tickets, 500,000 messages; then
+    billing (populate_billing): user0000's first department also views services, tariffs, tasks, payments,
+    expenses and invoices, and two of user0000's departments handle manual plans. Returns the billing's
+    row counts."""
     from sqlalchemy import insert
 
     from config import Config
@@ -216,7 +566,8 @@ def populate(database_url: str) -> None:
         department_ids = list(db.session.scalars(db.select(Department.id).where(Department.name_en.like("Department %"))))
         viewing = {"staff.view", "departments.view"}
         grants = {d: set(rng.sample([f for f in ids if f not in viewing], 6)) for d in department_ids}
-        grants[department_ids[0]] |= viewing | {"support.tickets"}  # user0000's rights come from this one
+        # user0000's rights come from this one: the staff and support pages, and the billing lists.
+        grants[department_ids[0]] |= viewing | {"support.tickets"} | BILLING_VIEWING
         db.session.execute(insert(DepartmentRight), [
             {"department_id": d, "function_id": f} for d, functions in grants.items() for f in sorted(functions)])
         password_hash = db.session.scalar(db.select(Account.password_hash).where(Account.login == "admin"))
@@ -239,7 +590,9 @@ def populate(database_url: str) -> None:
             for d in departments:
                 members.setdefault(d, []).append(s)
         populate_support(random.Random(11), support_ids, members, staff_ids[0], password_hash)
+        counts = populate_billing(random.Random(13), department_ids, members, staff_ids[0])
         db.session.commit()
+    return counts
 
 
 # The pages and their targets -------------------------------------------------------------------------------
@@ -288,9 +641,27 @@ PAGES = [
          f"/tickets/{TICKET_PAGE_ID}", LIST_PAGE),
     Page("client's tickets, 50 rows", "/my/tickets", "client", "/my-tickets", LIST_PAGE, twin_user="client"),
 ]
+# Billing and tasks: 200,000 services, 200,000 charges, 100,000 payments, 50,000 invoices, 20,000 tasks.
+BILLING_PAGES = [
+    Page("tariff plans", "/tariffs", "admin", "/tariffs", LIST_PAGE),
+    Page("services, 50 rows (200,000)", "/services", "admin", "/services", LIST_PAGE),
+    Page("services filtered: status and plan, regular staff", f"/services?status=active&tariff={FILTER_PLAN_ID}",
+         "member", f"/services?status=active&tariff={FILTER_PLAN_ID}", LIST_PAGE),
+    Page("payments, 50 rows (100,000), regular staff", "/payments", "member", "/payments", LIST_PAGE),
+    Page("expenses, 50 rows (200,000 charges), regular staff", "/expenses", "member", "/expenses", LIST_PAGE),
+    Page("invoices, 50 rows (50,000)", "/invoices", "admin", "/invoices", LIST_PAGE),
+    Page("tasks, regular staff (2 of the 6 task departments)", "/tasks", "member", "/tasks", LIST_PAGE),
+    Page("tasks filtered: one department, every status", f"/tasks?department={TASK_DEPARTMENT_ID}&status=all",
+         "member", f"/tasks?department={TASK_DEPARTMENT_ID}&status=all", LIST_PAGE),
+    Page("client's services, 50 rows", "/my/services", "client", "/my-services", LIST_PAGE, twin_user="client"),
+    Page("client's invoices, 50 rows", "/my/invoices", "client", "/my-invoices", LIST_PAGE, twin_user="client"),
+]
+PAGES += BILLING_PAGES
 STAFF_LIST, STAFF_SEARCH = PAGES[2].name, PAGES[4].name
-# Pages that must be at least as fast as the staff list, each as its ratio to its own twin route.
-AS_FAST_AS_THE_STAFF_LIST = (STAFF_SEARCH, PAGES[9].name, PAGES[10].name, PAGES[11].name, PAGES[12].name)
+# Pages that must be at least as fast as the staff list, each as its ratio to its own twin route: the staff
+# search, the ticket queue's first and filtered pages, and the billing lists.
+AS_FAST_AS_THE_STAFF_LIST = (STAFF_SEARCH, PAGES[9].name, PAGES[10].name, PAGES[11].name, PAGES[12].name,
+                             *(page.name for page in BILLING_PAGES))
 LOGINS = {"admin": "admin", "member": "user0000", "client": "client00000"}
 
 
@@ -469,8 +840,8 @@ def print_markdown(results: list[Result]) -> None:
 
 
 def relative_checks(results: list[Result]) -> list[str]:
-    """The staff search and the ticket queue's pages against the staff list, each as its ratio to the twin
-    route run beside it (so a machine that slowed down between two pages does not decide the verdict)."""
+    """The staff search, the ticket queue's pages and the billing lists against the staff list, each as its
+    ratio to the twin route run beside it (so a machine that slowed down between two pages does not decide the verdict)."""
     by_name = {r.page.name: r for r in results}
     if STAFF_LIST not in by_name:
         return []
@@ -527,8 +898,9 @@ def main() -> int:
     pages = [p for p in PAGES if not wanted or any(part in p.name.lower() for part in wanted)]
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    print(f"Populating {database_url} with 200 departments, 5,000 staff, {CLIENTS:,} clients, {TICKETS:,} tickets"
-          f" and {MESSAGES:,} messages...", flush=True)
+    print(f"Populating {database_url} with 200 departments, 5,000 staff, {CLIENTS:,} clients, {TICKETS:,} tickets,"
+          f" {MESSAGES:,} messages, {SERVICES:,} services, {CHARGES:,} charges, {PAYMENTS:,} payments,"
+          f" {INVOICES:,} invoices and {TASKS:,} tasks...", flush=True)
     started = time.perf_counter()
     populate(database_url)
     print(f"  done in {time.perf_counter() - started:.1f} s")
@@ -536,7 +908,7 @@ def main() -> int:
     servers = []
     try:
         app, app_base = serve("wsgi:app", ROOT, {**env, "SECRET_KEY": "bench", "INSTANCE_PATH": str(workdir),
-                                                 "STAFF_PER_PAGE": "50", "TICKETS_PER_PAGE": "50"})  # as the twin's
+                                                 **{f"{name}_PER_PAGE": "50" for name in PER_PAGE_SETTINGS}})
         servers.append(app)
         twin, twin_base = serve("reference:app", ROOT / "bench", {**env, "REFERENCE_SECRET_KEY": secrets.token_hex()})
         servers.append(twin)

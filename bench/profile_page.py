@@ -35,12 +35,13 @@ def main() -> None:
 def profile(args, workdir: Path) -> None:
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
     bench.populate(database_url)
-    os.environ["STAFF_PER_PAGE"] = os.environ["TICKETS_PER_PAGE"] = "50"
+    sizes = {f"{name}_PER_PAGE": 50 for name in bench.PER_PAGE_SETTINGS}  # the twin's 50 rows, as bench.py
+    os.environ.update({name: str(size) for name, size in sizes.items()})
     from config import Config
     from webapp import create_app
 
     config = type("ProfileConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench",
-                                               "STAFF_PER_PAGE": 50, "TICKETS_PER_PAGE": 50})
+                                               **sizes})
     client = create_app(config).test_client()
     token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/login").text).group(1)
     login = bench.LOGINS[args.user]
