@@ -69,6 +69,7 @@ def create_app(config_class=config.Config) -> Flask:
 
 def _register_template_helpers(app: Flask) -> None:
     from webapp.models.localized import current_language
+    from webapp.money import format_money
     from webapp.moments import file_size, format_moment, is_overdue, time_left, viewer_timezone
     from webapp.navigation import sidebar, visible_nav
     from webapp.rights.guard import has_right
@@ -77,6 +78,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(time_left, "time_left")
     app.add_template_filter(is_overdue, "overdue")
     app.add_template_filter(file_size, "file_size")
+    app.add_template_filter(format_money, "money")  # Babel's currency format in the viewer's language
 
     @app.context_processor
     def inject():
