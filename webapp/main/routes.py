@@ -4,6 +4,8 @@ from flask_login import current_user
 
 from webapp.htmx import render
 from webapp.main import bp
+from webapp.main.attention import figures_for
+from webapp.navigation import visible_nav
 from webapp.rights import SECTIONS, effective_rights, signed_in
 
 
@@ -18,4 +20,9 @@ def dashboard():
         (section, [f for f in section.functions if f.id in rights.ids]) for section in SECTIONS
     ]
     sections = [(section, held) for section, held in sections if held]
-    return render("main/dashboard.html", sections=sections, rights=rights)
+    links = {}
+    for item in visible_nav():  # each card links to the pages of its section (the nav's groups are the sections)
+        if item["group"] is not None:
+            links.setdefault(str(item["group"]), []).append(item)
+    return render("main/dashboard.html", sections=sections, rights=rights, links=links,
+                  figures=figures_for(current_user, rights))

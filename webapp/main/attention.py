@@ -1,0 +1,81 @@
+"""What needs attention on the dashboard, for the viewer's rights: tickets waiting for staff, open and overdue
+tasks of their departments, unpaid invoices. One count query per figure group, read through indexes."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import url_for
+from sqlalchemy import Numeric, and_, cast, func, select
+
+from webapp.extensions import db
+from webapp.i18n import gettext as _
+from webapp.models import OPEN_TASK_STATUSES, Invoice, InvoiceStatus, Task, Ticket, TicketStatus
+from webapp.models.accounts import utcnow
+from webapp.support.service import staff_department_ids
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    count: int
+    url: str
+    urgent: bool = False  # overdue: shown as a warning when not zero
+    amount: Decimal | None = None  # a money total beside the count
+
+
+def _scoped(statement, column, staff):
+    ids = staff_department_ids(staff)
+    if ids is None:
+        return statement
+    return statement.where(column.in_(ids)) if ids else statement.where(False)
+
+
+def ticket_figures(staff) -> list[Figure]:
+    now = utcnow()
+    statement = _scoped(select(
+        func.count().filter(Ticket.status == TicketStatus.new),
+        func.count().filter(Ticket.status == TicketStatus.waiting_staff),
+        func.count().filter(Ticket.due_at <= now),
+    ).where(Ticket.status.in_((TicketStatus.new, TicketStatus.waiting_staff))), Ticket.department_id, staff)
+    new, waiting, overdue = db.session.execute(statement).one()
+    return [
+        Figure(_("New tickets"), new, url_for("support.queue", status="new")),
+        Figure(_("Waiting for staff"), waiting, url_for("support.queue", status="waiting_staff")),
+        Figure(_("Overdue tickets"), overdue, url_for("support.queue", overdue=1), urgent=True),
+    ]
+
+
+def task_figures(staff) -> list[Figure]:
+    now = utcnow()
+    statement = _scoped(select(
+        func.count(),
+        func.count().filter(and_(Task.due_at.is_not(None), Task.due_at <= now)),
+        func.count().filter(Task.assignee_id == staff.id),
+    ).where(Task.status.in_(OPEN_TASK_STATUSES)), Task.department_id, staff)
+    open_count, overdue, mine = db.session.execute(statement).one()
+    return [
+        Figure(_("Open tasks"), open_count, url_for("tasks.index")),
+        # The list puts open tasks first by deadline: the overdue ones lead it.
+        Figure(_("Overdue tasks"), overdue, url_for("tasks.index"), urgent=True),
+        Figure(_("Assigned to me"), mine, url_for("tasks.index", assignee="me")),
+    ]
+
+
+def invoice_figures() -> list[Figure]:
+    count, total = db.session.execute(
+        select(func.count(), cast(func.coalesce(func.sum(Invoice.total), 0), Numeric(14, 2)))
+        .where(Invoice.status == InvoiceStatus.sent)).one()
+    return [Figure(_("Unpaid invoices"), count, url_for("invoices.index", status="sent"), amount=total)]
+
+
+def figures_for(staff, rights) -> dict[str, list[Figure]]:
+    """Each section's figures, for the functions the viewer holds."""
+    out = {}
+    if "support.tickets" in rights.ids:
+        out["support"] = ticket_figures(staff)
+    if "tasks.view" in rights.ids:
+        out["services"] = task_figures(staff)
+    if "invoices.view" in rights.ids:
+        out["finance"] = invoice_figures()
+    return out
+
+
