@@ -1,4 +1,6 @@
 """The client area: a client lands on /my; /my/profile changes password, language and time zone."""
+from datetime import date
+
 from sqlalchemy import func, select
 
 from tests.conftest import login
@@ -22,6 +24,44 @@ def test_a_client_logs_in_and_lands_on_my(app, client):
     page = client.get("/my").text
     assert "Welcome, Acme Ltd" in page and "acme@example.com" in page
     assert 'href="/my/profile"' in page and 'href="/my/tickets"' in page and 'href="/clients"' not in page
+
+
+def test_the_home_shows_services_balance_open_tickets_and_unpaid_invoices(app, client, count_queries):
+    from decimal import Decimal
+
+    from tests.factories import make_department, make_service, make_tariff
+    from webapp.finance.ledger import add_charge
+    from webapp.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus, ServiceStatus
+    from webapp.support import service as support
+
+    acme = make_customer_account("acme", name="Acme Ltd")
+    other = make_customer_account("other")
+    plan = make_tariff("Hosting S", price="7.50")
+    mine = make_service(acme, plan)
+    make_service(other, make_tariff("Theirs only"))
+    add_charge(acme.id, "7.50", "Hosting S")
+    db.session.add(Payment(client_id=acme.id, amount=Decimal("5.00"), method=PaymentMethod.card,
+                           received_on=date(2026, 1, 1),
+                           status=PaymentStatus.confirmed))
+    db.session.add(Invoice(client_id=acme.id, status=InvoiceStatus.sent, year=2026, number=1, currency="EUR",
+                           total=Decimal("7.50")))
+    db.session.add(Invoice(client_id=other.id, status=InvoiceStatus.sent, year=2026, number=2, currency="EUR",
+                           total=Decimal("99.00")))
+    support.open_ticket(acme, make_department("Help", show_in_support=True).id, "Question", "x", [])
+    db.session.commit()
+    login(client, acme)
+    page = client.get("/my").text
+    assert "Hosting S" in page and "Theirs only" not in page and f'href="/my/services/{mine.id}"' in page
+    assert "-€2.50" in page  # 5.00 paid less 7.50 charged
+    assert "You have 1 open ticket." in page and "€7.50" in page and "€99.00" not in page
+    with count_queries() as small:
+        client.get("/my")
+    for _ in range(8):
+        make_service(acme, plan, status=ServiceStatus.suspended)
+    db.session.commit()
+    with count_queries() as large:
+        assert "All my services" in client.get("/my").text
+    assert small.n == large.n
 
 
 def test_staff_opening_my_are_sent_to_the_console(as_admin):

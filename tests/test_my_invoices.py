@@ -38,7 +38,7 @@ def test_a_client_sees_their_issued_invoices_only(app):
     paid = issued(acme, "1.00", paid=True)
     hidden_draft = draft(acme)
     theirs = issued(globex, "77.00")
-    assert service.unpaid_invoice_count(acme) == 1  # for the client's home: the paid one and the draft aside
+    assert service.unpaid_invoices(acme).count == 1  # for the client's home: the paid one and the draft aside
     client = signed_in(app, acme)
     page = client.get("/my/invoices")
     assert page.status_code == 200

@@ -95,7 +95,6 @@ def create_app(config_class=config.Config) -> Flask:
 
 def _register_template_helpers(app: Flask) -> None:
     from webapp.models.localized import current_language
-    from webapp.money import format_money
     from webapp.moments import file_size, format_moment, is_overdue, time_left, viewer_timezone
     from webapp.money import format_money
     from webapp.navigation import sidebar, visible_nav

@@ -9,7 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import abort
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import Numeric, cast, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, selectinload
@@ -131,10 +131,19 @@ def client_invoices(client: Account):
             .order_by(Invoice.id.desc()))
 
 
-def unpaid_invoice_count(client: Account) -> int:
-    """How many of the client's invoices wait for payment (for the client's home)."""
-    return db.session.scalar(select(func.count()).select_from(Invoice).where(
-        Invoice.client_id == client.id, Invoice.status == InvoiceStatus.sent)) or 0
+@dataclass(frozen=True)
+class Unpaid:
+    count: int
+    by_currency: list  # (currency, total) rows: invoices keep the currency they were issued in
+
+
+def unpaid_invoices(client: Account) -> Unpaid:
+    """The client's invoices waiting for payment (for the client's home): how many, and their totals."""
+    rows = db.session.execute(
+        select(Invoice.currency, func.count(), cast(func.coalesce(func.sum(Invoice.total), 0), Numeric(14, 2)))
+        .where(Invoice.client_id == client.id, Invoice.status == InvoiceStatus.sent)
+        .group_by(Invoice.currency).order_by(Invoice.currency)).all()
+    return Unpaid(sum(row[1] for row in rows), [(row[0], row[2]) for row in rows])
 
 
 # Drafts -------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from webapp.htmx import render
 from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.lists import paginate_rows
-from webapp.models import Provisioning, Service, ServiceOperation
+from webapp.models import Provisioning, Service
 from webapp.money import format_money
 from webapp.my import bp
 from webapp.rights import client_area
@@ -20,10 +20,6 @@ from webapp.tariffs.service import orderable_tariffs
 from webapp.urls import RowUrl
 
 
-def _waiting_labels() -> dict:
-    return {operation: operations.waiting_label(operation) for operation in ServiceOperation}
-
-
 @bp.route("/services", endpoint="services")
 @client_area
 def services_list():
@@ -31,7 +27,7 @@ def services_list():
                                Service.id)
     return render("my/services.html", pagination=pagination, russian=current_language() == "ru",
                   service_url=RowUrl("my.service", "service_id"), status_labels=operations.status_labels(),
-                  waiting=_waiting_labels(), per_period=PER_PERIOD,
+                  waiting=operations.waiting_labels(), per_period=PER_PERIOD,
                   status=404 if pagination.page > 1 and not pagination.items else 200)
 
 
@@ -69,4 +65,4 @@ def service(service_id: int):
     found = services.get_client_service_or_404(client, service_id)
     return render("my/service.html", service=found, events=services.history(found),
                   event_labels=services.event_labels(), status_labels=operations.status_labels(),
-                  waiting=_waiting_labels(), per_period=PER_PERIOD, client_view=client)
+                  waiting=operations.waiting_labels(), per_period=PER_PERIOD, client_view=client)

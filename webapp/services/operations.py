@@ -106,6 +106,11 @@ def waiting_label(operation: ServiceOperation) -> str:
     }[operation]
 
 
+def waiting_labels() -> dict:
+    """Each operation's "waiting for …" label, translated once for a page."""
+    return {operation: waiting_label(operation) for operation in ServiceOperation}
+
+
 def status_label(status: ServiceStatus) -> str:
     return status_labels()[status]
 

@@ -3,7 +3,7 @@ staff ask for; flushes, never commits."""
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.audit import record
@@ -127,6 +127,12 @@ def client_services(client: Account):
                    Tariff.name_en.label("tariff_en"), Tariff.name_ru.label("tariff_ru"), Tariff.price, Tariff.period)
             .join(Tariff, Tariff.id == Service.tariff_id)
             .where(Service.client_id == client.id).order_by(Service.id.desc()))
+
+
+def client_service_count(client: Account) -> int:
+    """How many services the client has that are not closed."""
+    return db.session.scalar(select(func.count()).select_from(Service).where(
+        Service.client_id == client.id, Service.status != ServiceStatus.closed)) or 0
 
 
 def get_client_service_or_404(client: Account, service_id: int) -> Service:
