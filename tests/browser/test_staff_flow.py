@@ -170,7 +170,8 @@ def test_staff_member_opens_exactly_what_the_rights_allow(page: Page, live_serve
     log_in(page, login, password)
     expect(page.get_by_role("heading", name="Welcome, John Doe")).to_be_visible()
     expect(nav(page).get_by_role("link")).to_have_text(
-        ["Dashboard", "Tickets", "Canned replies", "Statistics", "Clients", "Departments", "Staff"])
+        ["Dashboard", "Tickets", "Canned replies", "Statistics", "Clients", "Tariff plans", "Services", "Tasks",
+         "Payments", "Expenses", "Departments", "Staff"])
     expect(page.locator("[data-section]")).to_have_count(5)  # all but Settings
 
     response = page.goto("/provider/business-hours/")
