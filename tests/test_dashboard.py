@@ -77,7 +77,7 @@ def test_figures_count_the_viewers_departments_and_link_to_the_filtered_lists(ap
     assert "€30.15" in page  # the unpaid total beside the count
     assert 'href="/support/tickets?status=new"' in page and 'href="/support/tickets?overdue=1"' in page
     assert 'href="/tasks?assignee=me"' in page and 'href="/invoices?status=sent"' in page
-    assert 'class="figure figure-urgent"' in page  # overdue, not zero
+    assert 'class="figure figure-urgent"' in page and 'class="figure figure-zero"' in page  # overdue; nothing waiting
     assert 'href="/clients"' in page  # the Clients card links to its page
 
 
