@@ -576,5 +576,6 @@ def test_the_list_paginates_and_runs_constant_queries(app, billing, count_querie
     db.session.commit()
     assert measure() == small
     page = sender.get("/invoices").text
-    assert "Page 1 of 3" in page
-    assert "Page 3 of 3" in sender.get("/invoices", query_string={"page": 3}).text
+    assert "Page 1<" in page and 'rel="next"' in page  # not counted
+    last = sender.get("/invoices", query_string={"page": 3}).text
+    assert "Page 3<" in last and 'rel="next"' not in last

@@ -269,7 +269,7 @@ def test_list_filters_and_pages(app, world):
     db.session.commit()
     web = signed_in(app, world["viewer"])
     page = web.get("/services").text
-    assert "Page 1 of 2" in page and "acme" in page and "€9.90" in page
+    assert "Page 1<" in page and 'rel="next"' in page and "acme" in page and "€9.90" in page  # not counted
     page = web.get("/services?status=suspended").text
     assert "globex" in page and "acme" not in page and "Dedicated" in page
     page = web.get(f"/services?tariff={world['manual'].id}").text

@@ -22,8 +22,11 @@ from webapp.rights import requires
 @requires("expenses.view")
 def index():
     wanted = expenses.wanted_from(request.args, viewer_timezone())
-    pagination = paginate_rows(expenses.list_charges(wanted), current_app.config["CHARGES_PER_PAGE"], Charge.id)
-    return render("finance/expenses.html", pagination=pagination, wanted=wanted, total=expenses.live_total(wanted),
+    # Not counted, and summed only for a client or a period: both would read every charge on each page.
+    pagination = paginate_rows(expenses.list_charges(wanted), current_app.config["CHARGES_PER_PAGE"], Charge.id,
+                               count=False)
+    return render("finance/expenses.html", pagination=pagination, wanted=wanted,
+                  total=expenses.live_total(wanted) if wanted.narrowed else None,
                   russian=current_language() == "ru", here=request.full_path.rstrip("?"))
 
 

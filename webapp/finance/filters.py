@@ -38,6 +38,11 @@ class ClientDates:
     def active(self) -> bool:
         return bool(self.client or self.client_id or self.date_from or self.date_to)
 
+    @property
+    def narrowed(self) -> bool:
+        """A client or a period is chosen: the list's sum reads those rows, not the whole table."""
+        return bool(self.client or self.client_id or self.date_from or self.date_to)
+
     def args(self) -> dict:
         args = {}
         if self.client:

@@ -23,9 +23,12 @@ from webapp.rights import requires
 @requires("payments.view")
 def index():
     wanted = payments.wanted_from(request.args)
-    pagination = paginate_rows(payments.list_payments(wanted), current_app.config["PAYMENTS_PER_PAGE"], Payment.id)
+    # Not counted, and summed only for a client or a period: both would read every payment on each page.
+    pagination = paginate_rows(payments.list_payments(wanted), current_app.config["PAYMENTS_PER_PAGE"], Payment.id,
+                               count=False)
     return render("finance/payments.html", pagination=pagination, wanted=wanted, statuses=payments.STATUS_LABELS,
-                  methods=payments.METHOD_LABELS, total=payments.confirmed_total(wanted),
+                  methods=payments.METHOD_LABELS,
+                  total=payments.confirmed_total(wanted) if wanted.narrowed else None,
                   russian=current_language() == "ru", here=request.full_path.rstrip("?"))
 
 

@@ -34,8 +34,9 @@ def _filter() -> service.InvoiceFilter:
 @requires("invoices.view")
 def index():
     wanted = _filter()
+    # Not counted (Previous and Next): a count would read every matching invoice on each page.
     pagination = paginate_rows(service.list_invoices(wanted), current_app.config["INVOICES_PER_PAGE"], Invoice.id,
-                               count=not wanted.q)
+                               count=False)
     return render("invoices/index.html", pagination=pagination, wanted=wanted, years=service.invoice_years(),
                   statuses=list(InvoiceStatus), status_labels=service.status_labels(),
                   invoice_url=RowUrl("invoices.view", "invoice_id"), russian=current_language() == "ru",

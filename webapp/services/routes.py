@@ -29,8 +29,9 @@ def _filter() -> service.ServiceFilter:
 @requires("services.view")
 def index():
     wanted = _filter()
+    # Not counted (Previous and Next): a count would read every matching service on each page.
     pagination = paginate_rows(service.list_services(wanted), current_app.config["SERVICES_PER_PAGE"], Service.id,
-                               count=not wanted.client)
+                               count=False)
     return render("services/index.html", pagination=pagination, wanted=wanted,
                   tariff_options=select_options(service.tariff_options(), wanted.tariff_id),
                   status_labels=operations.status_labels(), waiting=_waiting_labels(), per_period=PER_PERIOD,
