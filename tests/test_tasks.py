@@ -489,7 +489,7 @@ def test_a_new_task_emails_the_departments_members_in_their_language(mail_app, s
     html = english.get_body(("html",)).get_content()
     assert "Provisioning has a new task" in text and task.text in text and f"/tasks/{task.id}" in text
     assert f'href="http://console.example.test/tasks/{task.id}"' in html
-    assert subjects["boris@example.com"] in (f"Новая задача #{task.id}: {task.title}",  # once translated
+    assert subjects["boris@example.com"] in (f"Новая задача №{task.id}: {task.title}",  # once translated
                                              f"New task #{task.id}: {task.title}")
     assert task.title in russian.get_body(("plain",)).get_content()
 

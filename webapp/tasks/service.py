@@ -173,6 +173,13 @@ _IS_OPEN = Task.status.in_(OPEN_TASK_STATUSES)
 # Open ones first by deadline (none last), then done and cancelled ones, the newest first.
 LIST_ORDER = (case((_IS_OPEN, 0), else_=1), case((_IS_OPEN, Task.due_at)).asc().nulls_last(),
               func.coalesce(Task.done_at, Task.created_at).desc(), Task.id.desc())
+# Only open tasks (the default "all open", or open or taken): by deadline alone, which the indexes on
+# (department, status, deadline) and (status, deadline) give in order.
+OPEN_ORDER = (Task.due_at.is_(None), Task.due_at, Task.id.desc())
+
+
+def list_order(wanted) -> tuple:
+    return OPEN_ORDER if wanted.status in ("active", *(s.value for s in OPEN_TASK_STATUSES)) else LIST_ORDER
 
 _CLIENT, _ASSIGNEE = aliased(Account, name="client"), aliased(Account, name="assignee")
 LIST_COLUMNS = (Task.id, Task.title, Task.status, Task.due_at, Task.created_at, Task.done_at, Task.assignee_id,
@@ -196,7 +203,7 @@ def task_ids(staff: Account, wanted: TaskFilter):
         statement = statement.where(Task.assignee_id == staff.id)
     elif wanted.assignee == "unassigned":
         statement = statement.where(Task.assignee_id.is_(None))
-    return statement.order_by(*LIST_ORDER)
+    return statement.order_by(*list_order(wanted))
 
 
 def task_page(staff: Account, wanted: TaskFilter, page: int, per_page: int) -> Page:
@@ -207,7 +214,7 @@ def task_page(staff: Account, wanted: TaskFilter, page: int, per_page: int) -> P
                  .join(_CLIENT, _CLIENT.id == Task.client_id)
                  .join(Department, Department.id == Task.department_id)
                  .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Task.assignee_id)
-                 .where(Task.id.in_(ids)).order_by(*LIST_ORDER))
+                 .where(Task.id.in_(ids)).order_by(*list_order(wanted)))
     rows = db.session.execute(statement).all()
     return Page(rows[:per_page], page, per_page, None, more=len(rows) > per_page)
 
