@@ -77,6 +77,18 @@ def live_server(tmp_path_factory):
 
 
 @pytest.fixture
+def smtp_server(live_server):
+    """A local SMTP server (aiosmtpd) the live server's worker sends to: `smtp_server.messages`."""
+    from tests.mail import SmtpServer
+
+    server = SmtpServer().start()
+    live_server.app.config.update(SMTP_HOST=server.host, SMTP_PORT=server.port, SMTP_SECURITY="none")
+    yield server
+    live_server.app.config.update(SMTP_HOST=None)
+    server.stop()
+
+
+@pytest.fixture
 def context(new_context, live_server):
     """A fresh browser context per test whose relative URLs resolve against the live server."""
     context = new_context(base_url=live_server.url)

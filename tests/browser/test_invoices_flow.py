@@ -8,20 +8,11 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, create_staff, log_in, nav, query, shot
 from tests.factories import make_customer_account
-from tests.mail import SmtpServer, wait_until
+from tests.mail import wait_until
 from webapp.extensions import db
 from webapp.finance.ledger import add_charge
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def smtp_server(live_server):
-    server = SmtpServer().start()
-    live_server.app.config.update(SMTP_HOST=server.host, SMTP_PORT=server.port, SMTP_SECURITY="none")
-    yield server
-    live_server.app.config.update(SMTP_HOST=None)
-    server.stop()
 
 
 def make_billed_client(server, login):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.browser.conftest import PASSWORD, create_staff, htmx_settled, log_in, log_in_as_admin, nav, query, shot
 from tests.factories import make_customer_account
-from tests.mail import SmtpServer, wait_until
+from tests.mail import wait_until
 from webapp.extensions import db
 from webapp.finance.ledger import add_charge
 from webapp.models import Department, Invoice, InvoiceStatus
@@ -20,15 +20,6 @@ pytestmark = pytest.mark.browser
 SALES_PAGES = ("Clients", "Tariff plans", "Services", "Tasks", "Payments", "Expenses")
 REFUSED = {"/invoices": "View invoices", "/reports": "Financial reports", "/settings": "Global settings",
            "/support/tickets": "Support tickets"}
-
-
-@pytest.fixture
-def smtp_server(live_server):
-    server = SmtpServer().start()
-    live_server.app.config.update(SMTP_HOST=server.host, SMTP_PORT=server.port, SMTP_SECURITY="none")
-    yield server
-    live_server.app.config.update(SMTP_HOST=None)
-    server.stop()
 
 
 def test_john_in_sales_sends_an_invoice_once_granted_view_and_send(new_context, live_server, watch_page,

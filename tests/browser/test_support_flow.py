@@ -9,20 +9,11 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PASSWORD, create_department, create_staff, log_in, query, shot, unique
 from tests.factories import make_customer_account
-from tests.mail import SmtpServer, wait_until
+from tests.mail import wait_until
 from webapp.extensions import db
 from webapp.models import CannedReply
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def smtp_server(live_server):
-    server = SmtpServer().start()
-    live_server.app.config.update(SMTP_HOST=server.host, SMTP_PORT=server.port, SMTP_SECURITY="none")
-    yield server
-    live_server.app.config.update(SMTP_HOST=None)
-    server.stop()
 
 
 def make_client(server, login, locale):

@@ -13,10 +13,7 @@ from webapp.extensions import db
 from webapp.finance.ledger import cents_sum, from_cents
 from webapp.i18n import gettext as _
 from webapp.models import Charge, Payment, PaymentStatus
-from webapp.models.accounts import utcnow
-from webapp.moments import local
-from webapp.support.stats import FIRST_YEAR, add_months, month_label, months_between, parse_month
-from webapp.text import without_forbidden
+from webapp.support.stats import add_months, month_label, month_period, months_between
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 60
@@ -49,27 +46,7 @@ class ReportFilter:
 def wanted_from(args, zone: str, now: datetime | None = None) -> ReportFilter:
     """The period from a query string: the last 12 months by default, at most 60; a month that is not one, or a
     reversed or too long period, falls back with a note saying so."""
-    current = local(now or utcnow(), zone).date().replace(day=1)
-    notes = []
-    first_text, last_text = (args.get("from") or "").strip(), (args.get("to") or "").strip()
-    last = parse_month(last_text) if last_text else current
-    if last is None:
-        notes.append(_("“%(value)s” is not a month (YYYY-MM): the period ends with the current month.",
-                       value=without_forbidden(last_text[:20])))
-        last = current
-    first = parse_month(first_text) if first_text else add_months(last, 1 - DEFAULT_MONTHS)
-    if first is None:
-        notes.append(_("“%(value)s” is not a month (YYYY-MM): the period shows %(count)d months.",
-                       value=without_forbidden(first_text[:20]), count=DEFAULT_MONTHS))
-        first = add_months(last, 1 - DEFAULT_MONTHS)
-    if first > last:
-        notes.append(_("The first month was after the last one: they are swapped."))
-        first, last = last, first
-    if months_between(first, last) > MAX_MONTHS:
-        notes.append(_("At most %(count)d months at a time: the period is shortened to the last %(count)d.",
-                       count=MAX_MONTHS))
-        first = add_months(last, 1 - MAX_MONTHS)
-    first = max(first, date(FIRST_YEAR, 1, 1))
+    first, last, notes = month_period(args, zone, DEFAULT_MONTHS, MAX_MONTHS, now)
     return ReportFilter(first, last, zone, notes)
 
 

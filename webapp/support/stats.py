@@ -54,6 +54,34 @@ def parse_month(text: str | None) -> date | None:
     return date(year, month, 1)
 
 
+def month_period(args, zone: str, default_months: int, max_months: int,
+                 now: datetime | None = None) -> tuple[date, date, list[str]]:
+    """The first and last months of a period from a query string's "from" and "to" (YYYY-MM), by default the
+    last `default_months` in `zone`; a month that is not one, a reversed or too long period fall back, with
+    notes saying so."""
+    current = local(now or utcnow(), zone).date().replace(day=1)
+    notes = []
+    first_text, last_text = (args.get("from") or "").strip(), (args.get("to") or "").strip()
+    last = parse_month(last_text) if last_text else current
+    if last is None:
+        notes.append(_("“%(value)s” is not a month (YYYY-MM): the period ends with the current month.",
+                       value=without_forbidden(last_text[:20])))
+        last = current
+    first = parse_month(first_text) if first_text else add_months(last, 1 - default_months)
+    if first is None:
+        notes.append(_("“%(value)s” is not a month (YYYY-MM): the period shows %(count)d months.",
+                       value=without_forbidden(first_text[:20]), count=default_months))
+        first = add_months(last, 1 - default_months)
+    if first > last:
+        notes.append(_("The first month was after the last one: they are swapped."))
+        first, last = last, first
+    if months_between(first, last) > max_months:
+        notes.append(_("At most %(count)d months at a time: the period is shortened to the last %(count)d.",
+                       count=max_months))
+        first = add_months(last, 1 - max_months)
+    return max(first, date(FIRST_YEAR, 1, 1)), last, notes
+
+
 def month_label(month: date) -> str:
     """"March 2026" / "март 2026" in the viewer's language."""
     return format_date(month, "LLLL yyyy")
@@ -127,28 +155,7 @@ class StatsFilter:
 def wanted_from(args, staff: Account, zone: str, now: datetime | None = None) -> StatsFilter:
     """The filter from a query string. A month that is not one, a reversed or too long period fall back with a
     note saying so; a department the viewer does not see is a 404, the same as one that does not exist."""
-    now = now or utcnow()
-    current = local(now, zone).date().replace(day=1)
-    notes = []
-    first_text, last_text = (args.get("from") or "").strip(), (args.get("to") or "").strip()
-    last = parse_month(last_text) if last_text else current
-    if last is None:
-        notes.append(_("“%(value)s” is not a month (YYYY-MM): the period ends with the current month.",
-                       value=without_forbidden(last_text[:20])))
-        last = current
-    first = parse_month(first_text) if first_text else add_months(last, 1 - DEFAULT_MONTHS)
-    if first is None:
-        notes.append(_("“%(value)s” is not a month (YYYY-MM): the period shows %(count)d months.",
-                       value=without_forbidden(first_text[:20]), count=DEFAULT_MONTHS))
-        first = add_months(last, 1 - DEFAULT_MONTHS)
-    if first > last:
-        notes.append(_("The first month was after the last one: they are swapped."))
-        first, last = last, first
-    if months_between(first, last) > MAX_MONTHS:
-        notes.append(_("At most %(count)d months at a time: the period is shortened to the last %(count)d.",
-                       count=MAX_MONTHS))
-        first = add_months(last, 1 - MAX_MONTHS)
-    first = max(first, date(FIRST_YEAR, 1, 1))
+    first, last, notes = month_period(args, zone, DEFAULT_MONTHS, MAX_MONTHS, now)
     departments = service.department_options(staff)
     chosen = None
     department_text = (args.get("department") or "").strip()
