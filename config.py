@@ -84,6 +84,7 @@ class Config:
     PAYMENTS_PER_PAGE = int(os.environ.get("PAYMENTS_PER_PAGE", "25"))
     CHARGES_PER_PAGE = int(os.environ.get("CHARGES_PER_PAGE", "25"))
     INVOICES_PER_PAGE = int(os.environ.get("INVOICES_PER_PAGE", "25"))
+    SETTINGS_CACHE_SECONDS = 5  # the settings' language, zone and currency, kept per worker this long
     QUEUE_REFRESH_SECONDS = 15  # the ticket queue refreshes itself in place this often
     PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION") or None
     # Links in emails are absolute, built on this, so the worker needs no request.
@@ -108,6 +109,7 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
+    SETTINGS_CACHE_SECONDS = 0  # tests write the settings straight to the database and read them back at once
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     STAFF_PER_PAGE = 5

@@ -268,3 +268,35 @@ def test_unknown_placeholders_are_refused_even_without_a_gateway(settings_admin)
     assert response.status_code == 422 and "Unknown placeholders: {name}." in response.text
     assert settings_admin.post("/settings/sms", data=sms(sms_gateway="none", sms_url="",
                                                          sms_body_template="")).status_code == 302
+
+
+def test_the_defaults_are_kept_per_worker_and_a_save_clears_them(app):
+    """With SETTINGS_CACHE_SECONDS, pages read the settings' language, zone and currency once per few seconds;
+    a save through the service clears the copy at once."""
+    from flask import g
+
+    from webapp.models import CompanySettings
+    from webapp.settings import service as settings_service
+
+    app.config["SETTINGS_CACHE_SECONDS"] = 60
+    try:
+        with app.test_request_context():
+            assert settings_service.default_currency() == "EUR"
+        g.pop("_company_settings", None)  # the fixture's app context outlives these requests: as a new request
+        db.session.add(CompanySettings(id=1, company_name="", company_address="", default_locale="en",
+                                       currency="USD", sms_enabled=False))
+        db.session.commit()
+        with app.test_request_context():
+            assert settings_service.default_currency() == "EUR"  # kept: written behind the service's back
+        admin = make_staff("settings-admin", full_access=True)
+        g.pop("_company_settings", None)
+        with app.test_request_context():
+            version = settings_service.company_settings().version
+            settings_service.save_settings(admin, "company", {"currency": "GBP"}, version)
+            db.session.commit()
+        g.pop("_company_settings", None)
+        with app.test_request_context():
+            assert settings_service.default_currency() == "GBP"
+    finally:
+        app.config["SETTINGS_CACHE_SECONDS"] = 0
+        settings_service.forget_defaults()

@@ -34,9 +34,9 @@ def parse_amount(text: str | None) -> Decimal | None:
 
 def company_currency() -> str:
     """The currency of the settings (ISO 4217)."""
-    from webapp.settings.service import company_settings
+    from webapp.settings.service import default_currency
 
-    return company_settings().currency
+    return default_currency()
 
 
 def format_money(amount, currency: str | None = None, locale: str | None = None) -> str:
