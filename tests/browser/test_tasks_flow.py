@@ -82,3 +82,47 @@ def test_a_russian_task_is_found_taken_and_done(live_server, page: Page):
         ordered = db.session.get(Service, service_id)
         return ordered.status, db.session.get(Task, task_id).status, balance(customer_id)
     assert query(live_server, outcome) == (ServiceStatus.active, TaskStatus.done, Decimal("-25.00"))
+
+
+def test_a_client_orders_a_manual_plan_and_the_department_sets_it_up(new_context, live_server, watch_page):
+    """The issue's flow, all in the browser: an English-speaking client orders on a manual plan; the department's
+    member sees the task written in the department's language (Russian), takes it and marks it done; the client
+    sees the service active, and its first period charged."""
+    department_id = create_department(live_server, unique("Setup desk"), rights=["tasks.view", "tasks.solve"],
+                                      name_ru="Отдел подключения", task_locale="ru")
+    create_staff(live_server, "setup-member", department_ids=[department_id], name="Mia Member")
+
+    def plan_and_client():
+        plan = make_tariff("Colocation", name_ru="Колокация", price="40.00",
+                           department=db.session.get(Department, department_id))
+        customer = make_customer_account("colo-client", name="Initech", email="ops@initech.example")
+        customer.locale = "en"
+        db.session.commit()
+        return plan.id
+    plan_id = query(live_server, plan_and_client)
+
+    customer = watch_page(new_context(base_url=live_server.url).new_page())
+    log_in(customer, "colo-client", PASSWORD)
+    nav(customer, "My account").get_by_role("link", name="My services").click()
+    customer.get_by_role("link", name="Order", exact=True).click()
+    plan = customer.get_by_label("Tariff plan")
+    expect(plan.locator(f"option[value='{plan_id}']")).to_contain_text("Colocation — €40.00 per month")
+    plan.select_option(value=str(plan_id))
+    customer.get_by_role("button", name="Order").click()
+    expect(customer.locator(".service-status")).to_have_text("Pending")
+    service_id = int(re.search(r"/my/services/(\d+)", customer.url).group(1))
+
+    member = watch_page(new_context(base_url=live_server.url).new_page())
+    log_in(member, "setup-member", PASSWORD)
+    nav(member).get_by_role("link", name="Tasks").click()
+    title = f"Подключить услугу №{service_id} (Колокация) для Initech"
+    member.get_by_role("link", name=title).click()
+    expect(member.locator(".task-text")).to_contain_text("по тарифному плану Колокация.")
+    member.get_by_role("button", name="Take").click()
+    member.get_by_role("button", name="Done").click()
+    expect(member.get_by_text(re.compile(r"Task #\d+ is done\."))).to_be_visible()
+
+    customer.reload()
+    expect(customer.locator(".service-status")).to_have_text("Active")
+    nav(customer, "My account").get_by_role("link", name="My account").click()
+    expect(customer.get_by_text("-€40.00")).to_be_visible()  # the first month charged
