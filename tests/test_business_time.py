@@ -124,6 +124,7 @@ def test_elapsed_gives_back_what_add_added(calendar, start, duration):
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(calendar=calendars, start=moments, duration=durations.filter(lambda d: d > timedelta(0)))
 def test_deadlines_never_fall_in_closed_time(calendar, start, duration):
-    """The deadline ends open time: the minute before it was open."""
+    """The deadline ends open time: the instant before it was open (a microsecond: a start at 15:00:00.000001
+    plus 3 hours ends at the next opening plus that microsecond, and the second before it is closed)."""
     deadline = add(calendar, start, duration)
-    assert is_open(calendar, deadline - timedelta(seconds=1))
+    assert is_open(calendar, deadline - timedelta(microseconds=1))
