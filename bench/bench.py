@@ -400,7 +400,6 @@ def populate_billing(rng: random.Random, department_ids: list[int], members: dic
     # Invoices: the client's charges that no invoice bills yet, else typed lines; numbered in the order issued.
     invoice_rows, lines = [], []
     invoice_statuses, invoice_weights = zip(*INVOICE_STATUS_WEIGHTS)
-    line_columns = InvoiceLine.__table__.c
     moments = sorted(now - timedelta(minutes=rng.randint(60, two_years)) for _ in range(INVOICES))
     theirs = set(rng.sample(range(INVOICES), CLIENT_INVOICES))
     for n, created in enumerate(moments):
@@ -413,14 +412,13 @@ def populate_billing(rng: random.Random, department_ids: list[int], members: dic
         invoice_id, total = n + 1, Decimal("0.00")
         pending_charges = by_client.get(client.id, [])
         for position in range(rng.randint(1, 5)):
-            line = {"invoice_id": invoice_id, "position": position}
+            line = {"invoice_id": invoice_id, "position": position, "charge_id": None}
             if pending_charges and pending_charges[0]["created_at"] < created:  # a charge made before
                 billed = pending_charges.pop(0)
                 billed["invoice_id"] = invoice_id
                 line |= {"description": billed["description"], "quantity": 1, "unit_price": billed["amount"],
                          "amount": billed["amount"]}
-                if "charge_id" in line_columns:  # once invoice lines name the charge they bill
-                    line["charge_id"] = billed["id"]
+                line["charge_id"] = billed["id"]
             else:
                 description, price = rng.choice(TYPED_LINES)
                 quantity = rng.randint(1, 3)
