@@ -28,7 +28,7 @@ from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
 from webapp.outbox.delivery import SECURITY
-from webapp.outbox.sms import METHODS, PLACEHOLDERS, fill, is_json, json_escape, unknown_placeholders
+from webapp.outbox.sms import METHODS, PLACEHOLDERS, fill, is_json, json_escape, unknown_placeholders, unsafe_host
 
 SMS_GATEWAYS = ("none", "http")
 
@@ -172,6 +172,9 @@ class SmsForm(Form):
             raise ValidationError(_("The URL must not contain spaces or a #fragment."))
         if "{" in field.data or "}" in field.data:
             raise ValidationError(_("Placeholders go into the body template, not the URL."))
+        if unsafe_host(parts.hostname):
+            raise ValidationError(_("This address is link-local or cloud metadata (such as 169.254.169.254): it "
+                                    "cannot be the SMS gateway. Use the gateway's own address."))
 
     def validate_sms_body_template(self, field):
         template = field.data or ""
