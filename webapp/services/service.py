@@ -1,6 +1,7 @@
 """Services for staff and clients: finding them (scoped in the query), listing, ordering, and the operations
 staff ask for; flushes, never commits."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import abort
 from sqlalchemy import func, or_, select
@@ -144,11 +145,30 @@ def get_client_service_or_404(client: Account, service_id: int) -> Service:
     return found
 
 
-def order(client: Account, tariff_id: int) -> Service:
+# A second order of the same plan by the same client this soon after the first is its double click.
+REPEAT_WINDOW = timedelta(seconds=10)
+
+
+def recent_order(client: Account, tariff_id: int, window: timedelta) -> Service | None:
+    """The client's service on this plan ordered within `window` (the newest), if any."""
+    return db.session.scalar(select(Service).where(
+        Service.client_id == client.id, Service.tariff_id == tariff_id,
+        Service.created_at >= utcnow() - window).order_by(Service.id.desc()).limit(1))
+
+
+def order(client: Account, tariff_id: int, repeat_window: timedelta | None = None) -> Service:
     """A client orders a service on an active plan: an automatic plan's starts at once (its first period
-    charged), a manual plan's waits for its department's task. An archived or unknown plan is refused (422)."""
+    charged), a manual plan's waits for its department's task. An archived or unknown plan is refused (422).
+    With `repeat_window`, an order of the same plan made within it is answered instead of a new one: the
+    client's row is locked first (PostgreSQL; SQLite's write transactions are serialized), so two requests of
+    one double click cannot both miss it."""
     if client.kind is not AccountKind.client:
         raise Refused(_("Only clients order services."))
+    if repeat_window is not None:
+        db.session.execute(select(Account.id).where(Account.id == client.id).with_for_update())
+        repeated = recent_order(client, tariff_id, repeat_window)
+        if repeated is not None:
+            return repeated
     # FOR SHARE (PostgreSQL): an archive at the same moment waits for the order, or the order sees it archived.
     tariff = db.session.scalar(
         select(Tariff).options(joinedload(Tariff.department).joinedload(Department.business_hours))
