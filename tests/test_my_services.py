@@ -121,6 +121,25 @@ def test_parallel_orders_of_one_plan_by_one_client_give_one_service(app, shop):
     assert counts() == (1, 1, 0) and set(statuses) <= {302, 409, 503}, statuses
 
 
+def test_orders_waiting_for_staff_are_capped_per_client(app, shop):
+    """Each manual order emails (and texts) the department: a client cannot flood it with orders. Once the cap of
+    orders waiting for setup is reached, another manual order is refused until staff set them up."""
+    from datetime import timedelta
+
+    for _ in range(services.MAX_WAITING_ORDERS):
+        services.order(shop["customer"], shop["manual"].id).created_at -= timedelta(minutes=1)  # no double click
+    db.session.commit()
+    before = counts()
+    web = signed_in(app, shop["customer"])
+    refused = web.post("/my/services/order", data={"tariff": str(shop["manual"].id)})
+    assert refused.status_code == 409 and "waiting for our staff" in refused.text
+    assert counts() == before
+    # An automatic plan needs nobody; another client is not affected.
+    assert web.post("/my/services/order", data={"tariff": str(shop["auto"].id)}).status_code == 302
+    assert signed_in(app, shop["other"]).post("/my/services/order",
+                                              data={"tariff": str(shop["manual"].id)}).status_code == 302
+
+
 def test_the_same_plan_can_be_ordered_again_later(app, shop):
     from datetime import timedelta
 

@@ -16,6 +16,7 @@ from webapp.models import (
     Account,
     AccountKind,
     Department,
+    Provisioning,
     Service,
     ServiceEvent,
     ServiceOperation,
@@ -147,6 +148,9 @@ def get_client_service_or_404(client: Account, service_id: int) -> Service:
 
 # A second order of the same plan by the same client this soon after the first is its double click.
 REPEAT_WINDOW = timedelta(seconds=10)
+# Orders on manual plans a client may have waiting for setup at once: each one notifies the department's
+# members by email and SMS, so a client cannot flood them.
+MAX_WAITING_ORDERS = 10
 
 
 def recent_order(client: Account, tariff_id: int, window: timedelta) -> Service | None:
@@ -175,6 +179,12 @@ def order(client: Account, tariff_id: int, repeat_window: timedelta | None = Non
         .where(Tariff.id == tariff_id, Tariff.archived.is_(False)).with_for_update(read=True, of=Tariff))
     if tariff is None:
         raise Refused(_("This tariff plan cannot be ordered: choose one of the plans offered."), 422)
+    if tariff.provisioning is Provisioning.manual and db.session.scalar(
+            select(func.count()).select_from(Service).where(
+                Service.client_id == client.id, Service.pending_operation == ServiceOperation.order)) \
+            >= MAX_WAITING_ORDERS:
+        raise Refused(_("You have %(count)d orders waiting for our staff to set them up. You can order more once "
+                        "they are set up.", count=MAX_WAITING_ORDERS), 409)
     service = Service(client_id=client.id, tariff_id=tariff.id, status=ServiceStatus.pending, created_at=utcnow())
     db.session.add(service)
     db.session.flush()
