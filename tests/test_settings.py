@@ -189,6 +189,8 @@ def test_smtp_saved_password_write_only_kept_when_empty_and_cleared(settings_adm
     ({"smtp_port": "abc"}, "Not a valid integer value."),
     ({"smtp_host": "smtp://mail.example.com"}, "host name or IP address only"),
     ({"smtp_host": "mail example.com"}, "host name or IP address only"),
+    ({"smtp_host": "169.254.169.254"}, "link-local or cloud metadata"),
+    ({"smtp_host": "metadata.google.internal"}, "link-local or cloud metadata"),
     ({"smtp_security": "tls13"}, "Not a valid choice"),
 ])
 def test_bad_smtp_values_are_refused(settings_admin, changes, message):

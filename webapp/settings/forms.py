@@ -109,6 +109,9 @@ class SmtpForm(Form):
     def validate_smtp_host(self, field):
         if field.data and (any(ch.isspace() for ch in field.data) or any(ch in field.data for ch in "/@?#")):
             raise ValidationError(_("Enter the server's host name or IP address only, e.g. smtp.example.com."))
+        if field.data and unsafe_host(field.data):
+            raise ValidationError(_("This address is link-local or cloud metadata (such as 169.254.169.254): it "
+                                    "cannot be the SMTP server."))
 
     def validate_mail_from(self, field):
         if field.data:
