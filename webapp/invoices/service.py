@@ -23,7 +23,7 @@ from webapp.i18n import lazy_gettext as _l
 from webapp.models import Account, AccountKind, Charge, Invoice, InvoiceCounter, InvoiceLine, InvoiceStatus
 from webapp.models.accounts import utcnow
 from webapp.money import MAX_AMOUNT, cents, company_currency
-from webapp.text import fold
+from webapp.text import fold, has_forbidden
 
 STATUS_LABELS = {
     InvoiceStatus.draft: _l("Draft"),
@@ -79,9 +79,10 @@ def get_client_invoice_or_404(client: Account, invoice_id: int) -> Invoice:
 
 
 def find_client(login: str | None) -> Account | None:
-    """A client account by its login, whatever the case."""
+    """A client account by its login, whatever the case; text with control characters is no login (and a NUL
+    would make PostgreSQL refuse the query)."""
     key = fold(login)
-    if not key:
+    if not key or has_forbidden(key):
         return None
     return db.session.scalar(select(Account).where(Account.login_key == key, Account.kind == AccountKind.client))
 
