@@ -523,3 +523,16 @@ def test_parallel_failures_cannot_pass_the_limit(app, admin):
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(statuses) == [422] * 5 + [429] * 15, statuses
+
+
+def test_a_post_after_a_minute_does_not_wait_for_its_own_lock(as_admin):
+    """SQLite: a POST holds the write lock from its first query (BEGIN IMMEDIATE); the last-seen write on a
+    connection of its own waited for that very lock (the busy timeout, 5 s) and was skipped, so every POST
+    after a quiet minute stalled. It is written in the request's transaction instead."""
+    import time
+
+    stale = age_session(as_admin, idle=timedelta(minutes=2)).last_seen_at
+    started = time.monotonic()
+    assert as_admin.post("/language", data={"lang": "en"}).status_code == 302
+    assert time.monotonic() - started < 2
+    assert session_row(as_admin).last_seen_at > stale

@@ -166,3 +166,17 @@ def test_client_groups(as_admin):
     assert as_admin.post(f"/clients/groups/{group_id}/delete").status_code == 302
     assert by_login("acme").client_group_id is None and by_login("acme") is not None
     assert as_admin.get(f"/clients/groups/{group_id}").status_code == 404
+
+
+def test_the_client_page_shows_each_invoice_in_its_own_currency(app, as_admin):
+    """An invoice keeps the currency it was issued in, whatever the company's currency is now."""
+    from decimal import Decimal
+
+    from webapp.models import Invoice, InvoiceStatus
+
+    customer = make_customer_account("dollars", name="Dollar Payer")
+    db.session.add(Invoice(client_id=customer.id, status=InvoiceStatus.sent, year=2026, number=1, currency="USD",
+                           total=Decimal("12.34")))
+    db.session.commit()
+    page = as_admin.get(f"/clients/{customer.id}").text
+    assert "$12.34" in page and "€12.34" not in page

@@ -81,6 +81,32 @@ def test_figures_count_the_viewers_departments_and_link_to_the_filtered_lists(ap
     assert 'href="/clients"' in page  # the Clients card links to its page
 
 
+def test_the_unpaid_total_never_adds_up_different_currencies(app, office):
+    """Invoices keep the currency they were issued in: after a change of the company's currency, the dashboard
+    shows an invoice's own currency, and no sum of euros and dollars."""
+    db.session.add(Invoice(client_id=office["customer"].id, status=InvoiceStatus.sent, year=2030, number=1,
+                           currency="USD", total=Decimal("5.00")))
+    db.session.commit()
+    page = signed_in(app, office["me"]).get("/").text
+    assert figures(page)["Unpaid invoices"] == 1 and "$5.00" in page and "€5.00" not in page
+    add_work(office, 3)
+    page = signed_in(app, office["me"]).get("/").text
+    assert figures(page)["Unpaid invoices"] == 4
+    assert "€35.15" not in page and "$35.15" not in page and "€30.15 + $5.00" in page
+
+
+def test_an_unpaid_total_beyond_one_amounts_limit_is_shown(app, office):
+    """Sums are exact whatever their size: two invoices at the largest amount exceed Numeric(14, 2)."""
+    from webapp.money import MAX_AMOUNT
+
+    for number in (1, 2):
+        db.session.add(Invoice(client_id=office["customer"].id, status=InvoiceStatus.sent, year=2031, number=number,
+                               currency="EUR", total=MAX_AMOUNT))
+    db.session.commit()
+    response = signed_in(app, office["me"]).get("/")
+    assert response.status_code == 200 and "€1,999,999,999,999.98" in response.text
+
+
 def test_full_access_counts_every_department(app, office):
     add_work(office, 2)
     admin = make_staff("boss", full_access=True)

@@ -206,6 +206,16 @@ def test_bad_input_saves_nothing(app, billing, form, message):
     assert invoice_count() == 0
 
 
+@pytest.mark.parametrize("login", ["\x00", "acme\x00", "ac\u202eme"])
+def test_a_client_login_with_control_characters_is_no_client(app, billing, login):
+    """PostgreSQL refuses a NUL in a query parameter (a 500): such a login is answered as no client's."""
+    sender = signed_in(app, billing["sender"])
+    page = sender.get("/invoices/new", query_string={"client": login})
+    assert page.status_code == 422 and "\x00" not in page.text
+    assert sender.post("/invoices/new", data={"client": login}).status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0
+
+
 def test_charges_of_another_client_or_already_billed_are_refused(app, billing):
     sender = signed_in(app, billing["sender"])
     for charge in (billing["foreign"], billing["cancelled"]):

@@ -123,3 +123,20 @@ def test_a_stale_profile_form_is_refused(client):
     login(client, acme)
     assert client.post("/my/profile", data={"locale": "ru", "timezone": "UTC", "version": "1"}).status_code == 302
     assert client.post("/my/profile", data={"locale": "en", "timezone": "UTC", "version": "1"}).status_code == 409
+
+
+def test_unpaid_invoices_beyond_what_one_amount_holds_are_summed(app, client):
+    """Two invoices at the largest amount: their sum exceeds Numeric(14, 2), and the home still answers
+    (PostgreSQL refused the CAST with 'numeric field overflow')."""
+    from webapp.models import Invoice, InvoiceStatus
+    from webapp.money import MAX_AMOUNT
+
+    acme = make_customer_account("acme", name="Acme Ltd")
+    for number in (1, 2):
+        db.session.add(Invoice(client_id=acme.id, status=InvoiceStatus.sent, year=2026, number=number,
+                               currency="EUR", total=MAX_AMOUNT))
+    db.session.commit()
+    login(client, acme)
+    response = client.get("/my")
+    assert response.status_code == 200
+    assert "€1,999,999,999,999.98" in response.text

@@ -81,6 +81,77 @@ def test_a_manual_plan_waits_for_its_task(app, shop):
     assert "Pending" in page and "waiting for: setup" in page and "we will set it up" in page
 
 
+@pytest.mark.parametrize("plan", ["auto", "manual"])
+def test_a_double_click_on_order_orders_once(app, shop, plan):
+    """The second POST of a double click (the first one committed) answers the service just ordered: one
+    service, one charge or one task."""
+    web = signed_in(app, shop["customer"])
+    first = web.post("/my/services/order", data={"tariff": str(shop[plan].id)})
+    second = web.post("/my/services/order", data={"tariff": str(shop[plan].id)})
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert counts() == ((1, 1, 0) if plan == "auto" else (1, 0, 1))
+    assert "a moment ago" in web.get(second.headers["Location"]).text
+    # Another plan, or the same plan by another client, is another order.
+    assert web.post("/my/services/order", data={"tariff": str(shop["yearly"].id)}).status_code == 302
+    assert signed_in(app, shop["other"]).post("/my/services/order",
+                                              data={"tariff": str(shop[plan].id)}).status_code == 302
+    assert counts()[0] == 3
+
+
+def test_parallel_orders_of_one_plan_by_one_client_give_one_service(app, shop):
+    import threading
+
+    from flask.testing import FlaskClient
+
+    webs = [signed_in(app, shop["customer"]) for _ in range(4)]
+    barrier, statuses, plan = threading.Barrier(4), [], str(shop["auto"].id)
+    db.session.commit()  # the test's read transaction ends: it sees what the threads write
+
+    def order(web):
+        barrier.wait()
+        statuses.append(FlaskClient.open(web, "/my/services/order", method="POST",
+                                         data={"tariff": plan}).status_code)
+
+    threads = [threading.Thread(target=order, args=(web,)) for web in webs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert counts() == (1, 1, 0) and set(statuses) <= {302, 409, 503}, statuses
+
+
+def test_orders_waiting_for_staff_are_capped_per_client(app, shop):
+    """Each manual order emails (and texts) the department: a client cannot flood it with orders. Once the cap of
+    orders waiting for setup is reached, another manual order is refused until staff set them up."""
+    from datetime import timedelta
+
+    for _ in range(services.MAX_WAITING_ORDERS):
+        services.order(shop["customer"], shop["manual"].id).created_at -= timedelta(minutes=1)  # no double click
+    db.session.commit()
+    before = counts()
+    web = signed_in(app, shop["customer"])
+    refused = web.post("/my/services/order", data={"tariff": str(shop["manual"].id)})
+    assert refused.status_code == 409 and "waiting for our staff" in refused.text
+    assert counts() == before
+    # An automatic plan needs nobody; another client is not affected.
+    assert web.post("/my/services/order", data={"tariff": str(shop["auto"].id)}).status_code == 302
+    assert signed_in(app, shop["other"]).post("/my/services/order",
+                                              data={"tariff": str(shop["manual"].id)}).status_code == 302
+
+
+def test_the_same_plan_can_be_ordered_again_later(app, shop):
+    from datetime import timedelta
+
+    web = signed_in(app, shop["customer"])
+    assert web.post("/my/services/order", data={"tariff": str(shop["auto"].id)}).status_code == 302
+    first = db.session.scalar(select(Service))
+    first.created_at -= timedelta(minutes=1)
+    db.session.commit()
+    assert web.post("/my/services/order", data={"tariff": str(shop["auto"].id)}).status_code == 302
+    assert counts() == (2, 2, 0)
+
+
 @pytest.mark.parametrize("value", ["", "999999", "abc", "-1", "١", "0"])
 def test_forged_plan_ids_are_refused(app, shop, value):
     before = counts()

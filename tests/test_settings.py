@@ -189,6 +189,8 @@ def test_smtp_saved_password_write_only_kept_when_empty_and_cleared(settings_adm
     ({"smtp_port": "abc"}, "Not a valid integer value."),
     ({"smtp_host": "smtp://mail.example.com"}, "host name or IP address only"),
     ({"smtp_host": "mail example.com"}, "host name or IP address only"),
+    ({"smtp_host": "169.254.169.254"}, "link-local or cloud metadata"),
+    ({"smtp_host": "metadata.google.internal"}, "link-local or cloud metadata"),
     ({"smtp_security": "tls13"}, "Not a valid choice"),
 ])
 def test_bad_smtp_values_are_refused(settings_admin, changes, message):
@@ -247,6 +249,15 @@ def test_sms_gateway_saved_with_a_write_only_authorization_header(settings_admin
     ({"sms_url": "https://"}, "Enter an http:// or https:// address"),
     ({"sms_url": "https://user:pw@sms.example.com/"}, "Put credentials in the Authorization header"),
     ({"sms_url": "https://sms.example.com/{phone}"}, "Placeholders go into the body template"),
+    # Link-local addresses (cloud metadata at 169.254.169.254) are never a gateway: a settings editor must not
+    # turn the worker into a reader of the instance's credentials.
+    ({"sms_url": "http://169.254.169.254/latest/meta-data/"}, "link-local or cloud metadata"),
+    ({"sms_url": "http://[fe80::1]/send"}, "link-local or cloud metadata"),
+    ({"sms_url": "http://[::ffff:169.254.169.254]/"}, "link-local or cloud metadata"),
+    ({"sms_url": "http://2852039166/"}, "link-local or cloud metadata"),
+    ({"sms_url": "http://0xa9.0xfe.0xa9.0xfe/"}, "link-local or cloud metadata"),
+    ({"sms_url": "http://metadata.google.internal/computeMetadata/v1/"}, "link-local or cloud metadata"),
+    ({"sms_url": "http://[fd00:ec2::254]/"}, "link-local or cloud metadata"),
     ({"sms_url": ""}, "Enter the gateway&#39;s URL."),
     ({"sms_body_template": "to={phone}&text={text}&from={sender}"}, "Unknown placeholders: {sender}."),
     ({"sms_body_template": "to={phone}"}, "The template must contain {text}."),
@@ -260,6 +271,11 @@ def test_bad_sms_values_are_refused(settings_admin, changes, message):
     response = settings_admin.post("/settings/sms", data=sms(**changes))
     assert response.status_code == 422 and message in response.text
     assert stored() is None
+
+
+def test_a_gateway_on_this_host_or_the_local_network_is_allowed(settings_admin):
+    for url in ("http://127.0.0.1:8080/send", "http://10.0.0.5/send", "http://sms-relay.internal:9000/send"):
+        assert settings_admin.post("/settings/sms", data=sms(sms_url=url)).status_code == 302, url
 
 
 def test_unknown_placeholders_are_refused_even_without_a_gateway(settings_admin):

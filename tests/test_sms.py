@@ -105,6 +105,29 @@ def test_json_values_cannot_break_out_of_their_strings():
     assert json.loads(request.data) == {"to": PHONE, "text": hostile}
 
 
+def test_a_gateway_name_resolving_to_a_link_local_address_is_refused_for_good(app, gateway, monkeypatch):
+    """A stored URL (or a DNS name pointing at 169.254.169.254) never reaches the metadata service: the SMS fails
+    at once, naming why, and nothing is sent."""
+    import socket
+
+    from webapp.outbox import sms as sms_module
+
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host == "metadata.example.com":
+            return real("169.254.169.254", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(sms_module.socket, "getaddrinfo", resolve)
+    opened = []
+    monkeypatch.setattr(sms_module._opener, "open", lambda *a, **k: opened.append(a))
+    configure("http://metadata.example.com/latest/meta-data/")
+    refused = message(send_one())
+    assert refused.status is OutboxStatus.failed and "link-local" in refused.last_error
+    assert opened == []
+
+
 def test_a_gateway_down_is_retried_later_and_the_sms_is_not_lost(app, gateway, caplog):
     configure(f"http://127.0.0.1:{closed_port()}/send?api_key=k3y-in-url")
     with caplog.at_level(logging.WARNING):

@@ -19,3 +19,14 @@ def now_writing() -> None:
 
 def deferred() -> bool:
     return has_request_context() and bool(g.get("_sqlite_deferred"))
+
+
+def writes_from_begin() -> bool:
+    """SQLite: this request's transaction takes the write lock at BEGIN (a POST that does not read first), so
+    another connection of the same request waiting for that lock would wait for itself."""
+    from flask import request
+
+    from webapp import READ_METHODS
+
+    return (db.engine.dialect.name == "sqlite" and has_request_context() and request.method not in READ_METHODS
+            and not deferred())

@@ -15,6 +15,7 @@ from webapp.models import Account, AccountSession
 from webapp.models.accounts import password_hash_method, utcnow
 from webapp.moments import as_utc
 from webapp.text import fold
+from webapp.transactions import writes_from_begin
 
 
 @cache
@@ -46,7 +47,12 @@ def _write_now(statement) -> None:
     """A write of the loader's own (expiry, last seen) in a short transaction of its own, on its own
     connection: it must not turn the request's read transaction into a write (on SQLite that fails at once
     when another worker wrote meanwhile), and it is not the person's change, so an error page later must not
-    say that their change was saved. Best effort: if the database is busy, the next request tries again."""
+    say that their change was saved. Best effort: if the database is busy, the next request tries again.
+    A SQLite POST holds the write lock already: there the write joins the request's transaction (another
+    connection would wait for that lock until the busy timeout, 5 s, and give up)."""
+    if writes_from_begin():
+        db.session.execute(statement)
+        return
     try:
         with db.engine.connect().execution_options(sqlite_immediate=True) as connection, connection.begin():
             connection.execute(statement)

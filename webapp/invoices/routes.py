@@ -16,6 +16,7 @@ from webapp.lists import paginate_rows, search_text
 from webapp.models import Account, Invoice, InvoiceStatus
 from webapp.money import company_currency
 from webapp.rights import requires
+from webapp.text import without_forbidden
 from webapp.urls import RowUrl
 
 SEND = ("invoices.view", "invoices.send")
@@ -62,7 +63,7 @@ def new():
     client = service.find_client(login)
     if client is None:  # step one: whose invoice? (a GET form; a login that is no client's is a 422)
         invalid = bool(login.strip()) or request.method == "POST"
-        return render("invoices/choose_client.html", login=login.strip()[:64], invalid=invalid,
+        return render("invoices/choose_client.html", login=without_forbidden(login).strip()[:64], invalid=invalid,
                       status=422 if invalid else 200)
     charges = service.available_charges(client.id)
     form = InvoiceForm(charges=charges, data=None if request.method == "POST" else {

@@ -9,7 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import abort
-from sqlalchemy import Numeric, cast, exists, func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, selectinload
@@ -17,12 +17,13 @@ from sqlalchemy.orm import aliased, selectinload
 from webapp.audit import record
 from webapp.errors import Refused
 from webapp.extensions import db
+from webapp.finance.ledger import cents_sum, from_cents
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
 from webapp.models import Account, AccountKind, Charge, Invoice, InvoiceCounter, InvoiceLine, InvoiceStatus
 from webapp.models.accounts import utcnow
 from webapp.money import MAX_AMOUNT, cents, company_currency
-from webapp.text import fold
+from webapp.text import fold, has_forbidden
 
 STATUS_LABELS = {
     InvoiceStatus.draft: _l("Draft"),
@@ -78,9 +79,10 @@ def get_client_invoice_or_404(client: Account, invoice_id: int) -> Invoice:
 
 
 def find_client(login: str | None) -> Account | None:
-    """A client account by its login, whatever the case."""
+    """A client account by its login, whatever the case; text with control characters is no login (and a NUL
+    would make PostgreSQL refuse the query)."""
     key = fold(login)
-    if not key:
+    if not key or has_forbidden(key):
         return None
     return db.session.scalar(select(Account).where(Account.login_key == key, Account.kind == AccountKind.client))
 
@@ -140,10 +142,10 @@ class Unpaid:
 def unpaid_invoices(client: Account) -> Unpaid:
     """The client's invoices waiting for payment (for the client's home): how many, and their totals."""
     rows = db.session.execute(
-        select(Invoice.currency, func.count(), cast(func.coalesce(func.sum(Invoice.total), 0), Numeric(14, 2)))
+        select(Invoice.currency, func.count(), cents_sum(Invoice.total))  # exact, and never a Numeric(14, 2) overflow
         .where(Invoice.client_id == client.id, Invoice.status == InvoiceStatus.sent)
         .group_by(Invoice.currency).order_by(Invoice.currency)).all()
-    return Unpaid(sum(row[1] for row in rows), [(row[0], row[2]) for row in rows])
+    return Unpaid(sum(row[1] for row in rows), [(row[0], from_cents(row[2])) for row in rows])
 
 
 # Drafts -------------------------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import url_for
-from sqlalchemy import Numeric, and_, cast, func, select
+from sqlalchemy import and_, func, select
 
 from webapp.extensions import db
+from webapp.finance.ledger import cents_sum, from_cents
 from webapp.i18n import gettext as _
 from webapp.models import OPEN_TASK_STATUSES, Invoice, InvoiceStatus, Task, Ticket, TicketStatus
 from webapp.models.accounts import utcnow
@@ -19,7 +20,7 @@ class Figure:
     count: int
     url: str
     urgent: bool = False  # overdue: shown as a warning when not zero
-    amount: Decimal | None = None  # a money total beside the count
+    amounts: tuple[tuple[str, Decimal], ...] = ()  # money totals beside the count: (currency, total), one a currency
 
 
 def _scoped(statement, column, staff):
@@ -61,10 +62,12 @@ def task_figures(staff) -> list[Figure]:
 
 
 def invoice_figures() -> list[Figure]:
-    count, total = db.session.execute(
-        select(func.count(), cast(func.coalesce(func.sum(Invoice.total), 0), Numeric(14, 2)))
-        .where(Invoice.status == InvoiceStatus.sent)).one()
-    return [Figure(_("Unpaid invoices"), count, url_for("invoices.index", status="sent"), amount=total)]
+    """Invoices keep the currency they were issued in: a total per currency, never euros plus dollars."""
+    rows = db.session.execute(
+        select(Invoice.currency, func.count(), cents_sum(Invoice.total))
+        .where(Invoice.status == InvoiceStatus.sent).group_by(Invoice.currency).order_by(Invoice.currency)).all()
+    return [Figure(_("Unpaid invoices"), sum(row[1] for row in rows), url_for("invoices.index", status="sent"),
+                   amounts=tuple((row[0], from_cents(row[2])) for row in rows))]
 
 
 def figures_for(staff, rights) -> dict[str, list[Figure]]:

@@ -9,6 +9,8 @@ from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.lists import paginate_rows
 from webapp.models import Provisioning, Service
+from webapp.models.accounts import utcnow
+from webapp.moments import as_utc
 from webapp.money import format_money
 from webapp.my import bp
 from webapp.rights import client_area
@@ -46,9 +48,13 @@ def order_service():
     choices = _plan_choices()
     form = OrderForm(choices=choices)
     if form.validate_on_submit():
-        ordered = services.order(client, form.tariff.data)
+        asked_at = utcnow()
+        ordered = services.order(client, form.tariff.data, repeat_window=services.REPEAT_WINDOW)
         db.session.commit()
-        if ordered.status.value == "active":
+        if as_utc(ordered.created_at) < asked_at:  # a double click: the order of a moment ago
+            flash(_("You ordered %(plan)s a moment ago: this is that order, service #%(number)s. To have another "
+                    "one, order again in a few seconds.", plan=ordered.tariff.name, number=ordered.id), "info")
+        elif ordered.status.value == "active":
             flash(_("Your service #%(number)s on %(plan)s is active.", number=ordered.id, plan=ordered.tariff.name),
                   "success")
         else:

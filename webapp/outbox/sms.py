@@ -6,9 +6,13 @@ The body template holds {phone} and {text} (no other placeholder):
   {"to": "{phone}", "text": "{text}"}) and is sent as application/json; any other is a form
   ("to={phone}&text={text}", values URL-encoded) sent as application/x-www-form-urlencoded.
 The Authorization header, when set, is sent as it is and never written to an error or a log.
+A gateway on this host or the local network is fine; a link-local address (169.254.0.0/16, fe80::/10: the cloud
+metadata service lives there) or a metadata host name never is, typed or resolved (see unsafe_host()).
 """
+import ipaddress
 import json
 import re
+import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -20,6 +24,62 @@ METHODS = ("GET", "POST")
 TIMEOUT = 10  # seconds, per request
 ERROR_BODY = 200  # characters of the gateway's answer kept in last_error
 HELD_SMS = "No SMS gateway configured"  # last_error of an SMS held until a gateway is set (shown translated)
+
+
+# Cloud metadata services: the names they answer to, and AWS's IPv6 address (a unique-local one).
+METADATA_HOSTS = frozenset({"metadata", "metadata.google.internal", "metadata.goog", "instance-data",
+                            "instance-data.ec2.internal"})
+METADATA_ADDRESSES = frozenset({ipaddress.ip_address("fd00:ec2::254")})
+
+
+def _literal_address(host: str):
+    """The address a host written as an IP means, also in the forms the C resolver reads ("2852039166",
+    "0xa9.0xfe.0xa9.0xfe"); None for a name."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if not re.fullmatch(r"[0-9a-fA-Fx.]+", host):
+        return None
+    try:
+        return ipaddress.ip_address(socket.inet_aton(host))
+    except (OSError, ValueError):
+        return None
+
+
+def unsafe_address(address) -> bool:
+    """Link-local (the metadata service's 169.254.169.254 among them), multicast, or a metadata address."""
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_link_local or address.is_multicast or address in METADATA_ADDRESSES
+
+
+def unsafe_host(host: str | None) -> bool:
+    """A URL's host that must never be the gateway: a metadata name, or an address unsafe_address() refuses."""
+    name = (host or "").rstrip(".").lower().split("%")[0]
+    if name in METADATA_HOSTS:
+        return True
+    address = _literal_address(name)
+    return address is not None and unsafe_address(address)
+
+
+class UnsafeGateway(Exception):
+    """The gateway's address is link-local or a cloud metadata service's: nothing is sent there."""
+
+
+def check_destination(url: str) -> None:
+    """Refuse a gateway whose host is, or resolves to, an unsafe address (a DNS name may point anywhere).
+    The resolver is asked again when connecting: a name that changes its answer in between is not caught."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not unsafe_host(host):
+        try:
+            found = socket.getaddrinfo(host, parts.port or 80, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return  # not resolvable: connecting fails and says so
+        if not any(unsafe_address(ipaddress.ip_address(str(info[4][0]).split("%")[0])) for info in found):
+            return
+    raise UnsafeGateway(f"{host} is a link-local or cloud metadata address, not an SMS gateway; nothing was sent")
 
 
 @dataclass(frozen=True)
@@ -108,6 +168,7 @@ class GatewayRefused(Exception):
 
 def send_sms(gateway: SmsGateway, phone: str, text: str) -> None:
     """One SMS through the gateway; a 2xx answer is success, anything else raises."""
+    check_destination(gateway.url)
     request = build_request(gateway, phone, text)
     try:
         with _opener.open(request, timeout=gateway.timeout) as response:
@@ -131,6 +192,8 @@ def _answer(response) -> str:
 def refused_for_good(error: Exception) -> bool:
     """A 4xx (but 408 Request Timeout and 429 Too Many Requests) or a redirect will not change by trying again;
     5xx and network failures will be retried."""
+    if isinstance(error, UnsafeGateway):
+        return True
     if not isinstance(error, GatewayRefused):
         return False
     return 300 <= error.status < 500 and error.status not in (408, 429)

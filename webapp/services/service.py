@@ -1,6 +1,7 @@
 """Services for staff and clients: finding them (scoped in the query), listing, ordering, and the operations
 staff ask for; flushes, never commits."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import abort
 from sqlalchemy import func, or_, select
@@ -15,6 +16,7 @@ from webapp.models import (
     Account,
     AccountKind,
     Department,
+    Provisioning,
     Service,
     ServiceEvent,
     ServiceOperation,
@@ -144,17 +146,45 @@ def get_client_service_or_404(client: Account, service_id: int) -> Service:
     return found
 
 
-def order(client: Account, tariff_id: int) -> Service:
+# A second order of the same plan by the same client this soon after the first is its double click.
+REPEAT_WINDOW = timedelta(seconds=10)
+# Orders on manual plans a client may have waiting for setup at once: each one notifies the department's
+# members by email and SMS, so a client cannot flood them.
+MAX_WAITING_ORDERS = 10
+
+
+def recent_order(client: Account, tariff_id: int, window: timedelta) -> Service | None:
+    """The client's service on this plan ordered within `window` (the newest), if any."""
+    return db.session.scalar(select(Service).where(
+        Service.client_id == client.id, Service.tariff_id == tariff_id,
+        Service.created_at >= utcnow() - window).order_by(Service.id.desc()).limit(1))
+
+
+def order(client: Account, tariff_id: int, repeat_window: timedelta | None = None) -> Service:
     """A client orders a service on an active plan: an automatic plan's starts at once (its first period
-    charged), a manual plan's waits for its department's task. An archived or unknown plan is refused (422)."""
+    charged), a manual plan's waits for its department's task. An archived or unknown plan is refused (422).
+    With `repeat_window`, an order of the same plan made within it is answered instead of a new one: the
+    client's row is locked first (PostgreSQL; SQLite's write transactions are serialized), so two requests of
+    one double click cannot both miss it."""
     if client.kind is not AccountKind.client:
         raise Refused(_("Only clients order services."))
+    if repeat_window is not None:
+        db.session.execute(select(Account.id).where(Account.id == client.id).with_for_update())
+        repeated = recent_order(client, tariff_id, repeat_window)
+        if repeated is not None:
+            return repeated
     # FOR SHARE (PostgreSQL): an archive at the same moment waits for the order, or the order sees it archived.
     tariff = db.session.scalar(
         select(Tariff).options(joinedload(Tariff.department).joinedload(Department.business_hours))
         .where(Tariff.id == tariff_id, Tariff.archived.is_(False)).with_for_update(read=True, of=Tariff))
     if tariff is None:
         raise Refused(_("This tariff plan cannot be ordered: choose one of the plans offered."), 422)
+    if tariff.provisioning is Provisioning.manual and db.session.scalar(
+            select(func.count()).select_from(Service).where(
+                Service.client_id == client.id, Service.pending_operation == ServiceOperation.order)) \
+            >= MAX_WAITING_ORDERS:
+        raise Refused(_("You have %(count)d orders waiting for our staff to set them up. You can order more once "
+                        "they are set up.", count=MAX_WAITING_ORDERS), 409)
     service = Service(client_id=client.id, tariff_id=tariff.id, status=ServiceStatus.pending, created_at=utcnow())
     db.session.add(service)
     db.session.flush()

@@ -28,7 +28,7 @@ from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
 from webapp.outbox.delivery import SECURITY
-from webapp.outbox.sms import METHODS, PLACEHOLDERS, fill, is_json, json_escape, unknown_placeholders
+from webapp.outbox.sms import METHODS, PLACEHOLDERS, fill, is_json, json_escape, unknown_placeholders, unsafe_host
 
 SMS_GATEWAYS = ("none", "http")
 
@@ -109,6 +109,9 @@ class SmtpForm(Form):
     def validate_smtp_host(self, field):
         if field.data and (any(ch.isspace() for ch in field.data) or any(ch in field.data for ch in "/@?#")):
             raise ValidationError(_("Enter the server's host name or IP address only, e.g. smtp.example.com."))
+        if field.data and unsafe_host(field.data):
+            raise ValidationError(_("This address is link-local or cloud metadata (such as 169.254.169.254): it "
+                                    "cannot be the SMTP server."))
 
     def validate_mail_from(self, field):
         if field.data:
@@ -172,6 +175,9 @@ class SmsForm(Form):
             raise ValidationError(_("The URL must not contain spaces or a #fragment."))
         if "{" in field.data or "}" in field.data:
             raise ValidationError(_("Placeholders go into the body template, not the URL."))
+        if unsafe_host(parts.hostname):
+            raise ValidationError(_("This address is link-local or cloud metadata (such as 169.254.169.254): it "
+                                    "cannot be the SMS gateway. Use the gateway's own address."))
 
     def validate_sms_body_template(self, field):
         template = field.data or ""
