@@ -86,6 +86,7 @@ class Config:
     INVOICES_PER_PAGE = int(os.environ.get("INVOICES_PER_PAGE", "25"))
     SETTINGS_CACHE_SECONDS = 5  # the settings' language, zone and currency, kept per worker this long
     QUEUE_REFRESH_SECONDS = 15  # the ticket queue refreshes itself in place this often
+    DASHBOARD_CACHE_SECONDS = 30  # the dashboard's counts are kept per worker and viewer this long
     PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION") or None
     # Links in emails are absolute, built on this, so the worker needs no request.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
@@ -110,6 +111,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SETTINGS_CACHE_SECONDS = 0  # tests write the settings straight to the database and read them back at once
+    DASHBOARD_CACHE_SECONDS = 0
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     STAFF_PER_PAGE = 5

@@ -134,3 +134,23 @@ def test_the_dashboard_runs_the_same_queries_however_much_work_waits(app, office
     with count_queries() as large:
         assert viewer.get("/").status_code == 200
     assert small.n == large.n, large.statements
+
+
+def test_each_worker_keeps_a_viewers_figures_for_a_while_and_says_when_they_were_counted(app, office):
+    from webapp.main import attention
+
+    add_work(office, 1)
+    app.config["DASHBOARD_CACHE_SECONDS"] = 60
+    try:
+        viewer = signed_in(app, office["me"])
+        first = viewer.get("/").text
+        assert figures(first)["New tickets"] == 1 and "counted at" in first
+        add_work(office, 2)
+        assert figures(viewer.get("/").text)["New tickets"] == 1  # kept
+        admin = make_staff("boss", full_access=True)
+        db.session.commit()
+        assert figures(signed_in(app, admin).get("/").text)["New tickets"] == 6  # another viewer: counted now
+    finally:
+        app.config["DASHBOARD_CACHE_SECONDS"] = 0
+        attention._KEPT.clear()
+    assert figures(viewer.get("/").text)["New tickets"] == 3

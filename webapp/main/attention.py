@@ -1,13 +1,16 @@
 """What needs attention on the dashboard, for the viewer's rights: tickets waiting for staff, open and overdue
 tasks of their departments, unpaid invoices. One count query per figure group, read through indexes."""
+import time
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import and_, func, select
 
 from webapp.extensions import db
 from webapp.finance.ledger import cents_sum, from_cents
+from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.models import OPEN_TASK_STATUSES, Invoice, InvoiceStatus, Task, Ticket, TicketStatus
 from webapp.models.accounts import utcnow
@@ -70,8 +73,36 @@ def invoice_figures() -> list[Figure]:
                    amounts=tuple((row[0], from_cents(row[2])) for row in rows))]
 
 
-def figures_for(staff, rights) -> dict[str, list[Figure]]:
-    """Each section's figures, for the functions the viewer holds."""
+@dataclass(frozen=True)
+class Figures:
+    sections: dict  # section id -> [Figure]
+    counted_at: datetime
+
+
+_KEPT: dict[tuple, tuple[float, Figures]] = {}
+_KEPT_MAX = 1000
+
+
+def figures_for(staff, rights) -> Figures:
+    """Each section's figures, for the functions the viewer holds. Counting every open ticket and unpaid
+    invoice costs more than the rest of the page, so each worker keeps a viewer's figures for
+    DASHBOARD_CACHE_SECONDS (the page says when they were counted)."""
+    ttl = current_app.config.get("DASHBOARD_CACHE_SECONDS", 0)
+    key = (id(current_app._get_current_object()), staff.id, rights.ids, tuple(staff_department_ids(staff) or ()),
+           current_language())
+    now = time.monotonic()
+    kept = _KEPT.get(key)
+    if ttl and kept and now < kept[0]:
+        return kept[1]
+    found = Figures(_count(staff, rights), utcnow())
+    if ttl:
+        if len(_KEPT) >= _KEPT_MAX:
+            _KEPT.clear()
+        _KEPT[key] = (now + ttl, found)
+    return found
+
+
+def _count(staff, rights) -> dict[str, list[Figure]]:
     out = {}
     if "support.tickets" in rights.ids:
         out["support"] = ticket_figures(staff)

@@ -64,8 +64,6 @@ class Ticket(db.Model):
         Index("ix_tickets_client_activity", "client_id", "last_message_at"),
         # "Mine" and "unassigned" in the queue, per department without reading the tickets; fewest-open counts.
         Index("ix_tickets_assignee_status", "assignee_id", "status", "department_id"),
-        # The dashboard's counts: tickets waiting for staff (and overdue) per department, from the index alone.
-        Index("ix_tickets_status_department_due", "status", "department_id", "due_at"),
         {"sqlite_autoincrement": True},
     )
 

@@ -216,7 +216,6 @@ class QueueFilter:
         return args
 
 
-OPEN_STATUSES = tuple(status for status in TicketStatus if status is not TicketStatus.closed)
 STATUS_FILTERS = ("open", "all", *(status.value for status in TicketStatus))
 ASSIGNEE_FILTERS = ("anyone", "me", "unassigned")
 
@@ -257,19 +256,19 @@ def _queue_ids(shape: tuple):
     if by_department:
         statement = statement.where(Ticket.department_id == bindparam("department"))
     if status == "open":
-        # IN, not "!= closed": a list of values lets an index on (assignee, status, department) seek each
-        # combination ("unassigned" in one's departments: 9 ms → under 1 on 100,000 tickets).
-        statement = statement.where(Ticket.status.in_(OPEN_STATUSES))
+        # "!= closed", not an IN list: a list of statuses sent SQLite's planner to the dashboard's (status,
+        # department, deadline) index, reading every open ticket to sort them (the admin's queue: 20 req/s).
+        statement = statement.where(Ticket.status != TicketStatus.closed)
     elif status == "one":
         statement = statement.where(Ticket.status == bindparam("status", type_=Ticket.status.type))
     if assignee == "me":
         statement = statement.where(Ticket.assignee_id == bindparam("staff"))
-    elif assignee == "unassigned" and status == "one":
+    elif assignee == "unassigned" and status == "one" and scope == "some":
         statement = statement.where(Ticket.assignee_id.is_(None))  # (assignee, status, department): a few seeks
     elif assignee == "unassigned":
-        # Of every open status: "+ 0" keeps the planner on the queue-order indexes, which give the first page
-        # in order; the assignee index read every unassigned open ticket to sort them (2.4 ms against 0.2 on
-        # 100,000 tickets, SQLite).
+        # Of every open status, or of all departments: "+ 0" keeps the planner on the queue-order indexes, which
+        # give the first page in order; the assignee index read every unassigned ticket to sort them (2.4 ms
+        # against 0.2 for a member, 13 ms against under 1 for the admin, on 100,000 tickets, SQLite).
         statement = statement.where(literal_column("0") + Ticket.assignee_id == None)  # noqa: E711
     if overdue:
         statement = statement.where(Ticket.due_at.is_not(None), Ticket.due_at <= bindparam("now",

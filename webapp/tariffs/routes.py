@@ -25,7 +25,6 @@ def index():
     pagination = paginate_rows(service.list_tariffs(q, show), current_app.config["TARIFFS_PER_PAGE"], Tariff.id,
                                count=not q)
     return render("tariffs/index.html", pagination=pagination, q=q, show=show,
-                  services=service.live_service_counts(row.id for row in pagination.items),
                   edit_url=RowUrl("tariffs.edit", "tariff_id"), russian=current_language() == "ru",
                   per_period=PER_PERIOD, provisioning_labels=PROVISIONING_LABELS,
                   status=404 if pagination.page > 1 and not pagination.items else 200)
