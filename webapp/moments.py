@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import g, has_request_context
 from flask_login import current_user
 
+from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 
 
@@ -74,10 +75,15 @@ class TimeLeft:
 
 
 def time_left(due: datetime | None, now: datetime | None = None) -> str:
-    """"3 h 20 min left" or "overdue by 1 h 5 min"."""
+    """"3 h 20 min left" or "overdue by 1 h 5 min" (the phrases translated once a request: a list asks per row)."""
     if due is None:
         return ""
-    return TimeLeft()(as_utc(due), now or datetime.now(UTC))
+    phrases = None
+    if has_request_context():
+        phrases = g.get("_time_left")
+        if phrases is None or phrases[0] != current_language():
+            phrases = g._time_left = (current_language(), TimeLeft())
+    return (phrases[1] if phrases else TimeLeft())(as_utc(due), now or datetime.now(UTC))
 
 
 def is_overdue(due: datetime | None, now: datetime | None = None) -> bool:

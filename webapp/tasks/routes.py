@@ -15,6 +15,7 @@ from webapp.rights import requires
 from webapp.rights.guard import has_right
 from webapp.support.service import department_options
 from webapp.tasks import bp, service
+from webapp.urls import RowUrl
 
 
 def _task_filter() -> service.TaskFilter:
@@ -34,6 +35,7 @@ def index():
     pagination = service.task_page(current_user, wanted, page_number(), current_app.config["TASKS_PER_PAGE"])
     context = {"pagination": pagination, "wanted": wanted, "russian": current_language() == "ru",
                "labels": service.status_labels(), "now": utcnow(), "open_statuses": service.OPEN_TASK_STATUSES,
+               "task_url": RowUrl("tasks.detail", "task_id"),
                "status": 404 if pagination.page > 1 and not pagination.items else 200}
     if is_htmx() and request.headers.get("HX-Target") == "task-results":
         return render("tasks/index.html", "tasks/_results.html", **context)
