@@ -14,7 +14,7 @@ from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.models import OPEN_TASK_STATUSES, Invoice, InvoiceStatus, Task, Ticket, TicketStatus
 from webapp.models.accounts import utcnow
-from webapp.support.service import staff_department_ids
+from webapp.support.service import scope_to_staff, staff_department_ids
 
 
 @dataclass(frozen=True)
@@ -26,20 +26,13 @@ class Figure:
     amounts: tuple[tuple[str, Decimal], ...] = ()  # money totals beside the count: (currency, total), one a currency
 
 
-def _scoped(statement, column, staff):
-    ids = staff_department_ids(staff)
-    if ids is None:
-        return statement
-    return statement.where(column.in_(ids)) if ids else statement.where(False)
-
-
 def ticket_figures(staff) -> list[Figure]:
     now = utcnow()
-    statement = _scoped(select(
+    statement = scope_to_staff(select(
         func.count().filter(Ticket.status == TicketStatus.new),
         func.count().filter(Ticket.status == TicketStatus.waiting_staff),
         func.count().filter(Ticket.due_at <= now),
-    ).where(Ticket.status.in_((TicketStatus.new, TicketStatus.waiting_staff))), Ticket.department_id, staff)
+    ).where(Ticket.status.in_((TicketStatus.new, TicketStatus.waiting_staff))), staff, Ticket.department_id)
     new, waiting, overdue = db.session.execute(statement).one()
     return [
         Figure(_("New tickets"), new, url_for("support.queue", status="new")),
@@ -50,11 +43,11 @@ def ticket_figures(staff) -> list[Figure]:
 
 def task_figures(staff) -> list[Figure]:
     now = utcnow()
-    statement = _scoped(select(
+    statement = scope_to_staff(select(
         func.count(),
         func.count().filter(and_(Task.due_at.is_not(None), Task.due_at <= now)),
         func.count().filter(Task.assignee_id == staff.id),
-    ).where(Task.status.in_(OPEN_TASK_STATUSES)), Task.department_id, staff)
+    ).where(Task.status.in_(OPEN_TASK_STATUSES)), staff, Task.department_id)
     open_count, overdue, mine = db.session.execute(statement).one()
     return [
         Figure(_("Open tasks"), open_count, url_for("tasks.index")),

@@ -10,7 +10,7 @@ from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.ids import parse_id
 from webapp.lists import paginate_rows, search_text
-from webapp.models import Service, ServiceOperation
+from webapp.models import Service
 from webapp.rights import requires
 from webapp.services import bp, operations, service
 from webapp.services.forms import ReasonForm
@@ -34,14 +34,10 @@ def index():
                                count=False)
     return render("services/index.html", pagination=pagination, wanted=wanted,
                   tariff_options=select_options(service.tariff_options(), wanted.tariff_id),
-                  status_labels=operations.status_labels(), waiting=_waiting_labels(), per_period=PER_PERIOD,
+                  status_labels=operations.status_labels(), waiting=operations.waiting_labels(), per_period=PER_PERIOD,
                   service_url=RowUrl("services.detail", "service_id"), client_url=RowUrl("clients.edit", "client_id"),
                   russian=current_language() == "ru",
                   status=404 if pagination.page > 1 and not pagination.items else 200)
-
-
-def _waiting_labels() -> dict:
-    return {operation: operations.waiting_label(operation) for operation in ServiceOperation}
 
 
 @bp.route("/<int:service_id>")
@@ -50,7 +46,7 @@ def detail(service_id: int):
     found = service.get_service_or_404(service_id)
     return render("services/detail.html", service=found, events=service.history(found),
                   event_labels=service.event_labels(), status_labels=operations.status_labels(),
-                  waiting=_waiting_labels(), per_period=PER_PERIOD, form=ReasonForm(),
+                  waiting=operations.waiting_labels(), per_period=PER_PERIOD, form=ReasonForm(),
                   refusals={name: operations.refusal(found, op) for name, op in service.STAFF_OPERATIONS.items()})
 
 

@@ -132,11 +132,13 @@ def _member_departments(staff: Account) -> list:
     return cache[staff.id]
 
 
-def scope_to_staff(statement, staff: Account):
+def scope_to_staff(statement, staff: Account, column=Ticket.department_id):
+    """The statement limited to the staff member's departments by `column` (a ticket's, a task's department);
+    full access: unlimited; no department: nothing."""
     ids = staff_department_ids(staff)
     if ids is None:
         return statement
-    return statement.where(Ticket.department_id.in_(ids)) if ids else statement.where(False)
+    return statement.where(column.in_(ids)) if ids else statement.where(False)
 
 
 def get_staff_ticket_or_404(staff: Account, ticket_id: int, *, lock: bool = False) -> Ticket:

@@ -34,7 +34,8 @@ from webapp.models import (
 from webapp.models.accounts import utcnow
 from webapp.models.tasks import OPEN_TASK_STATUSES
 from webapp.moments import as_utc
-from webapp.support.service import holds_function, lock_department, staff_department_ids
+from webapp.support.service import holds_function, lock_department
+from webapp.support.service import scope_to_staff as support_scope
 
 # What to do, in the department's task language (msgids extracted; translated when the task is written).
 TITLES = {
@@ -127,10 +128,7 @@ def create_task(service: Service, operation: ServiceOperation, actor, now: datet
 # Finding tasks ------------------------------------------------------------------------------------
 
 def scope_to_staff(statement, staff: Account):
-    ids = staff_department_ids(staff)
-    if ids is None:
-        return statement
-    return statement.where(Task.department_id.in_(ids)) if ids else statement.where(False)
+    return support_scope(statement, staff, Task.department_id)
 
 
 def get_staff_task_or_404(staff: Account, task_id: int) -> Task:
