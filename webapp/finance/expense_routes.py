@@ -7,15 +7,16 @@ from webapp.extensions import db
 from webapp.finance import expenses, expenses_bp
 from webapp.finance.forms import ChargeForm
 from webapp.finance.route_helpers import back, suggestions
+from webapp.finance.rows import charge_rows
 from webapp.forms import Form, form_status
 from webapp.htmx import render
-from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.lists import paginate_rows, search_text
 from webapp.models import Charge
 from webapp.moments import viewer_timezone
 from webapp.money import company_currency, format_money
 from webapp.rights import requires
+from webapp.rights.guard import has_right
 
 
 @expenses_bp.route("", strict_slashes=False)
@@ -25,9 +26,9 @@ def index():
     # Not counted, and summed only for a client or a period: both would read every charge on each page.
     pagination = paginate_rows(expenses.list_charges(wanted), current_app.config["CHARGES_PER_PAGE"], Charge.id,
                                count=False)
-    return render("finance/expenses.html", pagination=pagination, wanted=wanted,
-                  total=expenses.live_total(wanted) if wanted.narrowed else None,
-                  russian=current_language() == "ru", here=request.full_path.rstrip("?"))
+    rows = charge_rows(pagination.items, has_right("expenses.edit"), request.full_path.rstrip("?"))
+    return render("finance/expenses.html", pagination=pagination, wanted=wanted, rows=rows,
+                  total=expenses.live_total(wanted) if wanted.narrowed else None)
 
 
 @expenses_bp.route("/new", methods=["GET", "POST"])

@@ -7,9 +7,9 @@ from webapp.extensions import db
 from webapp.finance import payments, payments_bp
 from webapp.finance.forms import PaymentForm
 from webapp.finance.route_helpers import back, suggestions
+from webapp.finance.rows import payment_rows
 from webapp.forms import Form, form_status
 from webapp.htmx import render
-from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.lists import paginate_rows, search_text
 from webapp.models import Payment
@@ -17,6 +17,7 @@ from webapp.models.accounts import utcnow
 from webapp.moments import local, viewer_timezone
 from webapp.money import company_currency, format_money
 from webapp.rights import requires
+from webapp.rights.guard import has_right
 
 
 @payments_bp.route("", strict_slashes=False)
@@ -26,10 +27,11 @@ def index():
     # Not counted, and summed only for a client or a period: both would read every payment on each page.
     pagination = paginate_rows(payments.list_payments(wanted), current_app.config["PAYMENTS_PER_PAGE"], Payment.id,
                                count=False)
+    here = request.full_path.rstrip("?")
+    rows = payment_rows(pagination.items, payments.STATUS_LABELS, payments.METHOD_LABELS,
+                        has_right("payments.edit"), here)
     return render("finance/payments.html", pagination=pagination, wanted=wanted, statuses=payments.STATUS_LABELS,
-                  methods=payments.METHOD_LABELS,
-                  total=payments.confirmed_total(wanted) if wanted.narrowed else None,
-                  russian=current_language() == "ru", here=request.full_path.rstrip("?"))
+                  rows=rows, total=payments.confirmed_total(wanted) if wanted.narrowed else None)
 
 
 @payments_bp.route("/new", methods=["GET", "POST"])

@@ -6,18 +6,17 @@ from flask_login import current_user
 from webapp.extensions import db
 from webapp.forms import Form, form_status
 from webapp.htmx import render
-from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.ids import parse_id
 from webapp.invoices import bp, service
 from webapp.invoices.forms import BLANK_LINES, InvoiceForm, currency_hint
 from webapp.invoices.pdf import pdf_response, render_invoice_pdf
+from webapp.invoices.rows import invoice_rows
 from webapp.lists import paginate_rows, search_text
 from webapp.models import Account, Invoice, InvoiceStatus
 from webapp.money import company_currency
 from webapp.rights import requires
 from webapp.text import without_forbidden
-from webapp.urls import RowUrl
 
 SEND = ("invoices.view", "invoices.send")
 
@@ -38,9 +37,10 @@ def index():
     # Not counted (Previous and Next): a count would read every matching invoice on each page.
     pagination = paginate_rows(service.list_invoices(wanted), current_app.config["INVOICES_PER_PAGE"], Invoice.id,
                                count=False)
+    status_labels = service.status_labels()
     return render("invoices/index.html", pagination=pagination, wanted=wanted, years=service.invoice_years(),
-                  statuses=list(InvoiceStatus), status_labels=service.status_labels(),
-                  invoice_url=RowUrl("invoices.view", "invoice_id"), russian=current_language() == "ru",
+                  statuses=list(InvoiceStatus), status_labels=status_labels,
+                  rows=invoice_rows(pagination.items, status_labels),
                   status=404 if pagination.page > 1 and not pagination.items else 200)
 
 

@@ -121,8 +121,9 @@ def list_invoices(wanted: InvoiceFilter):
 
 def invoice_years() -> list[int]:
     """The years that have numbered invoices, newest first (the year filter's choices)."""
-    return list(db.session.scalars(select(Invoice.year).distinct().where(Invoice.year.is_not(None))
-                                   .order_by(Invoice.year.desc())))
+    # The counters' rows, one a year: a DISTINCT over the invoices read all of them (50,000: 3 ms a page).
+    return list(db.session.scalars(select(InvoiceCounter.year).where(InvoiceCounter.last_number > 0)
+                                   .order_by(InvoiceCounter.year.desc())))
 
 
 def client_invoices(client: Account):

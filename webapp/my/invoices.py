@@ -6,11 +6,11 @@ from flask_login import current_user
 from webapp.htmx import render
 from webapp.invoices import service
 from webapp.invoices.pdf import pdf_response
+from webapp.invoices.rows import client_invoice_rows
 from webapp.lists import paginate_rows
 from webapp.models import Invoice
 from webapp.my import bp
 from webapp.rights import client_area
-from webapp.urls import RowUrl
 
 
 @bp.route("/invoices")
@@ -18,8 +18,8 @@ from webapp.urls import RowUrl
 def invoices():
     pagination = paginate_rows(service.client_invoices(current_user), current_app.config["INVOICES_PER_PAGE"],
                                Invoice.id)
-    return render("my/invoices.html", pagination=pagination, status_labels=service.status_labels(for_client=True),
-                  invoice_url=RowUrl("my.invoice", "invoice_id"), pdf_url=RowUrl("my.invoice_pdf", "invoice_id"),
+    rows = client_invoice_rows(pagination.items, service.status_labels(for_client=True))
+    return render("my/invoices.html", pagination=pagination, rows=rows,
                   status=404 if pagination.page > 1 and not pagination.items else 200)
 
 

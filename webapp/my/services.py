@@ -5,7 +5,6 @@ from flask_login import current_user
 from webapp.extensions import db
 from webapp.forms import form_status
 from webapp.htmx import render
-from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.lists import paginate_rows
 from webapp.models import Provisioning, Service
@@ -17,9 +16,9 @@ from webapp.rights import client_area
 from webapp.services import operations
 from webapp.services import service as services
 from webapp.services.forms import OrderForm
+from webapp.services.rows import client_service_rows
 from webapp.tariffs.forms import PER_PERIOD
 from webapp.tariffs.service import orderable_tariffs
-from webapp.urls import RowUrl
 
 
 @bp.route("/services", endpoint="services")
@@ -27,9 +26,7 @@ from webapp.urls import RowUrl
 def services_list():
     pagination = paginate_rows(services.client_services(current_user), current_app.config["SERVICES_PER_PAGE"],
                                Service.id)
-    return render("my/services.html", pagination=pagination, russian=current_language() == "ru",
-                  service_url=RowUrl("my.service", "service_id"), status_labels=operations.status_labels(),
-                  waiting=operations.waiting_labels(), per_period=PER_PERIOD,
+    return render("my/services.html", pagination=pagination, rows=client_service_rows(pagination.items),
                   status=404 if pagination.page > 1 and not pagination.items else 200)
 
 

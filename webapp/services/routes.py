@@ -6,7 +6,6 @@ from flask_login import current_user
 from webapp.extensions import db
 from webapp.forms import form_status, select_options
 from webapp.htmx import render
-from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.ids import parse_id
 from webapp.lists import paginate_rows, search_text
@@ -14,8 +13,8 @@ from webapp.models import Service
 from webapp.rights import requires
 from webapp.services import bp, operations, service
 from webapp.services.forms import ReasonForm
+from webapp.services.rows import service_rows
 from webapp.tariffs.forms import PER_PERIOD
-from webapp.urls import RowUrl
 
 
 def _filter() -> service.ServiceFilter:
@@ -34,9 +33,7 @@ def index():
                                count=False)
     return render("services/index.html", pagination=pagination, wanted=wanted,
                   tariff_options=select_options(service.tariff_options(), wanted.tariff_id),
-                  status_labels=operations.status_labels(), waiting=operations.waiting_labels(), per_period=PER_PERIOD,
-                  service_url=RowUrl("services.detail", "service_id"), client_url=RowUrl("clients.edit", "client_id"),
-                  russian=current_language() == "ru",
+                  status_labels=operations.status_labels(), rows=service_rows(pagination.items),
                   status=404 if pagination.page > 1 and not pagination.items else 200)
 
 

@@ -37,9 +37,8 @@ def _queue_filter() -> service.QueueFilter:
 def queue():
     wanted = _queue_filter()
     pagination = service.queue_page(current_user, wanted, page_number(), current_app.config["TICKETS_PER_PAGE"])
-    russian = current_language() == "ru"
-    rows = queue_rows(pagination.items, RowUrl("support.ticket", "ticket_id"), service.status_labels(), russian)
-    context = {"pagination": pagination, "wanted": wanted, "russian": russian, "rows": rows,
+    rows = queue_rows(pagination.items, RowUrl("support.ticket", "ticket_id"), service.status_labels())
+    context = {"pagination": pagination, "wanted": wanted, "rows": rows,
                "refresh_seconds": current_app.config["QUEUE_REFRESH_SECONDS"],
                "status": 404 if pagination.page > 1 and not pagination.items else 200}
     if is_htmx() and request.headers.get("HX-Target") == "queue-results":

@@ -5,15 +5,14 @@ from flask_login import current_user
 from webapp.extensions import db
 from webapp.forms import form_status
 from webapp.htmx import render
-from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.lists import paginate_rows, search_text
 from webapp.models import Tariff
 from webapp.money import company_currency
 from webapp.rights import requires
 from webapp.tariffs import bp, service
-from webapp.tariffs.forms import PER_PERIOD, PROVISIONING_LABELS, ArchiveForm, TariffForm
-from webapp.urls import RowUrl
+from webapp.tariffs.forms import ArchiveForm, TariffForm
+from webapp.tariffs.rows import tariff_rows
 
 
 @bp.route("", strict_slashes=False)
@@ -24,9 +23,7 @@ def index():
     show = show if show in service.SHOW_FILTERS else "active"
     pagination = paginate_rows(service.list_tariffs(q, show), current_app.config["TARIFFS_PER_PAGE"], Tariff.id,
                                count=not q)
-    return render("tariffs/index.html", pagination=pagination, q=q, show=show,
-                  edit_url=RowUrl("tariffs.edit", "tariff_id"), russian=current_language() == "ru",
-                  per_period=PER_PERIOD, provisioning_labels=PROVISIONING_LABELS,
+    return render("tariffs/index.html", pagination=pagination, q=q, show=show, rows=tariff_rows(pagination.items),
                   status=404 if pagination.page > 1 and not pagination.items else 200)
 
 

@@ -5,17 +5,15 @@ from flask_login import current_user
 from webapp.extensions import db
 from webapp.forms import Form, select_options
 from webapp.htmx import is_htmx, render
-from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.ids import parse_id
 from webapp.lists import page_number
 from webapp.models import TaskStatus
-from webapp.models.accounts import utcnow
 from webapp.rights import requires
 from webapp.rights.guard import has_right
 from webapp.support.service import department_options
 from webapp.tasks import bp, service
-from webapp.urls import RowUrl
+from webapp.tasks.rows import task_rows
 
 
 def _task_filter() -> service.TaskFilter:
@@ -33,9 +31,8 @@ def _task_filter() -> service.TaskFilter:
 def index():
     wanted = _task_filter()
     pagination = service.task_page(current_user, wanted, page_number(), current_app.config["TASKS_PER_PAGE"])
-    context = {"pagination": pagination, "wanted": wanted, "russian": current_language() == "ru",
-               "labels": service.status_labels(), "now": utcnow(), "open_statuses": service.OPEN_TASK_STATUSES,
-               "task_url": RowUrl("tasks.detail", "task_id"),
+    labels = service.status_labels()
+    context = {"pagination": pagination, "wanted": wanted, "labels": labels, "rows": task_rows(pagination.items, labels),
                "status": 404 if pagination.page > 1 and not pagination.items else 200}
     if is_htmx() and request.headers.get("HX-Target") == "task-results":
         return render("tasks/index.html", "tasks/_results.html", **context)

@@ -1,0 +1,59 @@
+"""The rows of /services and /my/services, written in Python (see webapp.rows)."""
+from webapp.i18n import gettext as _
+from webapp.rights.guard import has_right
+from webapp.rows import Markup, Page, RowUrl, escape, link, paid_through
+from webapp.services import operations
+from webapp.tariffs.forms import PER_PERIOD
+
+
+def _status_cells():
+    """The status badge and the "waiting for …" badge of each status and operation, written once a page (as
+    services/_macros.html)."""
+    badges = {status: f'<span class="badge service-status service-{status.value}">{escape(label)}</span>'
+              for status, label in operations.status_labels().items()}
+    waiting = {operation: ' <span class="badge badge-ind waiting">'
+                          f'{escape(_("waiting for: %(operation)s", operation=label))}</span>'
+               for operation, label in operations.waiting_labels().items()}
+    waiting[None] = " "
+    periods = {period: escape(str(label)) for period, label in PER_PERIOD.items()}
+    return badges, waiting, periods
+
+
+def service_rows(rows) -> Markup:
+    page = Page(client=_("Client"), plan=_("Tariff plan"), status=_("Status"), paid=_("Paid until"),
+                ordered=_("Ordered"))
+    labels = page.labels
+    badges, waiting, periods = _status_cells()
+    service_url = RowUrl("services.detail", "service_id")
+    client_url = RowUrl("clients.edit", "client_id") if has_right("clients.view") else None
+    out = []
+    for row in rows:
+        client = link(client_url, row.client_id, row.client_login) if client_url else escape(row.client_login)
+        out.append(
+            f'<tr><td class="nowrap"><a href="{service_url.href(row.id)}">#{row.id}</a></td>'
+            f'<td class="wrap" data-label="{labels["client"]}">{client} '
+            f'<span class="muted small">{escape(row.client_en)}</span></td>'
+            f'<td class="wrap" data-label="{labels["plan"]}">{page.name(row.tariff_en, row.tariff_ru)} '
+            f'<span class="muted small nowrap">{page.money(row.price)} {periods[row.period]}</span></td>'
+            f'<td data-label="{labels["status"]}">{badges[row.status]}{waiting[row.pending_operation]}</td>'
+            f'<td class="nowrap" data-label="{labels["paid"]}">{paid_through(row.paid_until)}</td>'
+            f'<td class="nowrap" data-label="{labels["ordered"]}">{page.moment(row.created_at)}</td></tr>')
+    return Markup("".join(out))
+
+
+def client_service_rows(rows) -> Markup:
+    page = Page(plan=_("Tariff plan"), status=_("Status"), paid=_("Paid until"), ordered=_("Ordered"))
+    labels = page.labels
+    badges, waiting, periods = _status_cells()
+    service_url = RowUrl("my.service", "service_id")
+    out = []
+    for row in rows:
+        href = service_url.href(row.id)
+        out.append(
+            f'<tr><td class="nowrap"><a href="{href}">#{row.id}</a></td>'
+            f'<td class="wrap" data-label="{labels["plan"]}"><a href="{href}">{page.name(row.tariff_en, row.tariff_ru)}'
+            f'</a> <span class="muted small nowrap">{page.money(row.price)} {periods[row.period]}</span></td>'
+            f'<td data-label="{labels["status"]}">{badges[row.status]}{waiting[row.pending_operation]}</td>'
+            f'<td class="nowrap" data-label="{labels["paid"]}">{paid_through(row.paid_until)}</td>'
+            f'<td class="nowrap" data-label="{labels["ordered"]}">{page.moment(row.created_at)}</td></tr>')
+    return Markup("".join(out))
