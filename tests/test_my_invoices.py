@@ -109,5 +109,8 @@ def test_the_clients_list_paginates_and_runs_constant_queries(app, count_queries
         add_charge(acme.id, "1.00", f"Charge {index}")
     db.session.commit()
     assert measure() == small
-    assert "Page 1 of 3" in client.get("/my/invoices").text
-    assert client.get("/my/invoices", query_string={"page": "3"}).status_code == 200
+    first = client.get("/my/invoices").text  # Previous and Next: the page is not counted
+    assert "Page 1" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    last = client.get("/my/invoices", query_string={"page": "3"})
+    assert last.status_code == 200 and 'rel="next"' not in last.text and 'rel="prev"' in last.text
+    assert client.get("/my/invoices", query_string={"page": "4"}).status_code == 404

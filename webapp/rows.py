@@ -39,6 +39,7 @@ class Page:
         self._language = current_language()
         self._currency = None
         self._amounts = {}
+        self._zones = {}
         self._csrf = None
         self._time_left = None
         self._overdue = None
@@ -62,7 +63,10 @@ class Page:
         if moment is None:
             return ""
         wall = as_utc(moment).astimezone(self._zone)
-        return f"{wall:%Y-%m-%d %H:%M} {escape(wall.tzname())}"
+        zone = self._zones.get(wall.utcoffset())
+        if zone is None:  # the abbreviation of each offset met on the page ("CET", "CEST"), escaped once
+            zone = self._zones[wall.utcoffset()] = escape(wall.tzname())
+        return f"{wall.isoformat(' ', 'minutes')[:16]} {zone}"
 
     def late(self, due: datetime | None) -> bool:
         return due is not None and as_utc(due) <= self.now

@@ -16,8 +16,9 @@ from webapp.rights import client_area
 @bp.route("/invoices")
 @client_area
 def invoices():
+    # Previous and Next, not counted: the page is one query, as the staff's big lists.
     pagination = paginate_rows(service.client_invoices(current_user), current_app.config["INVOICES_PER_PAGE"],
-                               Invoice.id)
+                               Invoice.id, count=False)
     rows = client_invoice_rows(pagination.items, service.status_labels(for_client=True))
     return render("my/invoices.html", pagination=pagination, rows=rows,
                   status=404 if pagination.page > 1 and not pagination.items else 200)

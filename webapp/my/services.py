@@ -24,8 +24,9 @@ from webapp.tariffs.service import orderable_tariffs
 @bp.route("/services", endpoint="services")
 @client_area
 def services_list():
+    # Previous and Next, not counted: the page is one query, as the staff's big lists.
     pagination = paginate_rows(services.client_services(current_user), current_app.config["SERVICES_PER_PAGE"],
-                               Service.id)
+                               Service.id, count=False)
     return render("my/services.html", pagination=pagination, rows=client_service_rows(pagination.items),
                   status=404 if pagination.page > 1 and not pagination.items else 200)
 
