@@ -38,7 +38,7 @@ def payment_rows(rows, statuses: dict, methods: dict, can_edit: bool, here: str)
             f'<td class="num nowrap" data-label="{labels["amount"]}">{page.money(row.amount)}</td>'
             f'<td data-label="{labels["method"]}">{method_labels[row.method]}</td>'
             f'<td><span class="status payment-{status.value}">{status_labels[status]}</span></td>'
-            f'<td class="wrap" data-label="{labels["note"]}">{row.note or ""}</td>{actions}</tr>')
+            f'<td class="wrap" data-label="{labels["note"]}">{escape(row.note or "")}</td>{actions}</tr>')
     return Markup("".join(out))
 
 
