@@ -2,7 +2,7 @@
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.numbers import (
@@ -77,8 +77,12 @@ def format_money(amount, currency: str | None = None, locale: str | None = None)
     """'€1,234.50' in English, '1 234,50 €' in Russian: Babel's currency format for the language (its pattern
     read once per language and currency: a list page shows a hundred amounts, and Babel parses the pattern
     and looks the symbols up on every call). Tested equal to Babel's format_currency."""
-    currency, locale = currency or company_currency(), locale or current_language()
-    value = cents(amount)
+    return _formatted(cents(amount), currency or company_currency(), locale or current_language())
+
+
+@lru_cache(maxsize=8192)
+def _formatted(value: Decimal, currency: str, locale: str) -> str:
+    """One amount's text, kept: a console shows the same prices, totals and balances again and again."""
     shape = _money_format(currency, locale)
     if shape is None:
         return format_currency(value, currency, locale=locale)

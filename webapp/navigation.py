@@ -72,6 +72,7 @@ def visible_nav() -> list[dict]:
     return items
 
 
+CURRENT = ' aria-current="page"'
 _SIDEBARS: dict[tuple, Markup] = {}
 _SIDEBARS_MAX = 2048  # language × sets of rights × pages: a handful of combinations in practice
 
@@ -79,18 +80,46 @@ _SIDEBARS_MAX = 2048  # language × sets of rights × pages: a handful of combin
 def sidebar() -> Markup:
     """The staff sidebar's links, rendered once per (language, rights, page) and kept: the same few hundred
     bytes on every page, which a Jinja loop over the entries rebuilt each time."""
-    key = (current_language(), effective_rights(current_user).ids, request.endpoint or "")
+    return _kept((current_language(), effective_rights(current_user).ids, request.endpoint or ""), _staff_links)
+
+
+def _kept(key: tuple, build) -> Markup:
     html = _SIDEBARS.get(key)
     if html is None:
-        parts, group = [], None
-        for item in visible_nav():
-            if item["group"] and str(item["group"]) != str(group):
-                parts.append(f'<div class="nav-group">{escape(item["group"])}</div>')
-            group = item["group"]
-            current = ' aria-current="page"' if item["current"] else ""
-            parts.append(f'<a href="{escape(item["url"])}"{current}>{escape(item["label"])}</a>')
-        html = Markup("\n".join(parts))
         if len(_SIDEBARS) >= _SIDEBARS_MAX:
             _SIDEBARS.clear()
-        _SIDEBARS[key] = html
+        html = _SIDEBARS[key] = build()
     return html
+
+
+def _staff_links() -> Markup:
+    parts, group = [], None
+    for item in visible_nav():
+        if item["group"] and str(item["group"]) != str(group):
+            parts.append(f'<div class="nav-group">{escape(item["group"])}</div>')
+        group = item["group"]
+        parts.append(f'<a href="{escape(item["url"])}"{CURRENT if item["current"] else ""}>{escape(item["label"])}</a>')
+    return Markup("\n".join(parts))
+
+
+# The client area's entries: (endpoint, label, what else it covers: a service's, ticket's or invoice's pages).
+CLIENT_NAV = (
+    ("my.index", _l("My account"), None),
+    ("my.services", _l("My services"), "service"),
+    ("my.tickets", _l("Support tickets"), "ticket"),
+    ("my.invoices", _l("My invoices"), "invoice"),
+    ("my.profile", _l("My profile"), None),
+)
+
+
+def client_sidebar() -> Markup:
+    """The client area's links, rendered once per (language, page) and kept, as the staff sidebar."""
+    return _kept(("client", current_language(), request.endpoint or ""), _client_links)
+
+
+def _client_links() -> Markup:
+    endpoint, parts = request.endpoint or "", []
+    for target, label, covers in CLIENT_NAV:
+        current = endpoint == target or bool(covers and endpoint.startswith("my.") and covers in endpoint)
+        parts.append(f'<a href="{escape(url_for(target))}"{CURRENT if current else ""}>{escape(label)}</a>')
+    return Markup("\n".join(parts))

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -60,15 +60,19 @@ def _write_now(statement) -> None:
         current_app.logger.info("Session bookkeeping skipped: the database is busy")
 
 
+@cache
+def _loader_statement():
+    """Built once (every request runs it; building it cost as much as running it)."""
+    return (select(Account, AccountSession.created_at, AccountSession.last_seen_at)
+            .join(AccountSession, AccountSession.account_id == Account.id)
+            .where(AccountSession.token_hash == bindparam("token_hash"), Account.active.is_(True)))
+
+
 @login_manager.user_loader
 def load_account(token: str) -> Account | None:
     """The active account whose unexpired server-side session matches the cookie: one query, and a write
     at most once a minute (last seen) or when the session has expired (deleted)."""
-    row = db.session.execute(
-        select(Account, AccountSession.created_at, AccountSession.last_seen_at)
-        .join(AccountSession, AccountSession.account_id == Account.id)
-        .where(_by_token(token), Account.active.is_(True))
-    ).first()
+    row = db.session.execute(_loader_statement(), {"token_hash": AccountSession.hash_token(token)}).first()
     if row is None:
         return None
     account, created_at, last_seen_at = row
