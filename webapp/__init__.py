@@ -94,10 +94,11 @@ def create_app(config_class=config.Config) -> Flask:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from webapp.frame import assets, frame
     from webapp.models.localized import current_language
     from webapp.moments import file_size, format_moment, is_overdue, time_left, viewer_timezone
     from webapp.money import format_money
-    from webapp.navigation import client_sidebar, sidebar, visible_nav
+    from webapp.navigation import visible_nav
     from webapp.rights.guard import has_right
 
     app.add_template_filter(format_moment, "moment")  # the viewer's zone: "2026-11-26 18:05 CET"
@@ -109,8 +110,7 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject():
         return {"has_right": has_right, "languages": app.config["LANGUAGES"],
-                "current_language": current_language(), "visible_nav": visible_nav, "sidebar": sidebar, "client_sidebar": client_sidebar,
-                "viewer_timezone": viewer_timezone}
+                "current_language": current_language(), "visible_nav": visible_nav, "frame": frame, "assets": assets, "viewer_timezone": viewer_timezone}
 
 
 UPLOAD_ENDPOINTS = frozenset({"my.new_ticket", "my.ticket", "support.ticket"})
