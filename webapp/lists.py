@@ -73,11 +73,20 @@ def paginate_rows(statement, per_page: int, key_column, page: int | None = None,
     another page follows."""
     page = page or page_number()
     if not count:
-        rows = db.session.execute(statement.limit(per_page + 1).offset((page - 1) * per_page)).all()
+        rows = _rows(statement.limit(per_page + 1).offset((page - 1) * per_page))
         return Page(rows[:per_page], page, per_page, None, more=len(rows) > per_page)
     total = db.session.scalar(select(func.count()).select_from(
         statement.with_only_columns(key_column).order_by(None).subquery()))
     last = max(1, ceil(total / per_page))
     page = min(page, last)
-    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all() if total else []
+    rows = _rows(statement.limit(per_page).offset((page - 1) * per_page)) if total else []
     return Page(rows, page, per_page, total)
+
+
+def _rows(statement) -> list:
+    """A statement of columns runs on the connection: the same rows without the ORM's result handling (a
+    third of a list's query); one that selects mapped objects goes through the session."""
+    if any(isinstance(column["type"], type) for column in statement.column_descriptions):
+        return db.session.execute(statement).all()
+    db.session.flush()  # as the session's autoflush would: this request's changes are in the rows (none: a no-op)
+    return db.session.connection().execute(statement).all()

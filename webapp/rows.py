@@ -98,10 +98,9 @@ class Page:
                 f'<button type="submit" class="{css}">{label}</button></form>')
 
 
-def link(url: RowUrl, row_id: int, text, **attributes: str) -> str:
-    """<a href="…/row_id…">text</a>; text is escaped (pass Markup for markup), attribute values too."""
-    extra = "".join(f' {name.replace("_", "-")}="{escape(value)}"' for name, value in attributes.items())
-    return f'<a href="{url.href(row_id)}"{extra}>{escape(text)}</a>'
+def link(url: RowUrl, row_id: int, text) -> str:
+    """<a href="…/row_id…">text</a>; text is escaped (pass Markup for markup)."""
+    return f'<a href="{url.href(row_id)}">{escape(text)}</a>'
 
 
 def paid_through(paid_until: date | None) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from webapp.audit import record
 from webapp.errors import Refused
 from webapp.extensions import db
+from webapp.i18n import current_language
 from webapp.i18n import gettext as _
 from webapp.ids import parse_id
 from webapp.models import (
@@ -99,8 +100,12 @@ def list_services(wanted: ServiceFilter):
 
 
 def tariff_options() -> list[tuple[int, str]]:
-    """Every plan (archived ones too: their services are still listed), for the list's filter."""
-    return sorted(((t.id, t.name) for t in db.session.scalars(select(Tariff))), key=lambda o: o[1].casefold())
+    """Every plan (archived ones too: their services are still listed), for the list's filter: plain rows, the
+    language asked once (42 plans as objects cost a fifth of the page)."""
+    russian = current_language() == "ru"
+    rows = db.session.connection().execute(select(Tariff.id, Tariff.name_en, Tariff.name_ru)).all()
+    return sorted(((row.id, row.name_ru if russian and row.name_ru else row.name_en) for row in rows),
+                  key=lambda option: option[1].casefold())
 
 
 def history(service: Service) -> list[ServiceEvent]:
