@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from math import ceil
 
 from flask import request
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from webapp.extensions import db
 from webapp.ids import parse_id
@@ -70,23 +70,58 @@ class Page:
 def paginate_rows(statement, per_page: int, key_column, page: int | None = None, count: bool = True) -> Page:
     """One page of a column statement's rows, counted over the key column only; past the end, the last.
     Without `count` (a search: counting would scan every match once more), one extra row tells whether
-    another page follows."""
+    another page follows. A statement from kept() is paged and counted by statements kept with it."""
     page = page or page_number()
+    paged, counted, objects = _paging(statement, key_column)
     if not count:
-        rows = _rows(statement.limit(per_page + 1).offset((page - 1) * per_page))
+        rows = _rows(paged, objects, {"_limit": per_page + 1, "_offset": (page - 1) * per_page})
         return Page(rows[:per_page], page, per_page, None, more=len(rows) > per_page)
-    total = db.session.scalar(select(func.count()).select_from(
-        statement.with_only_columns(key_column).order_by(None).subquery()))
+    total = db.session.scalar(counted)
     last = max(1, ceil(total / per_page))
     page = min(page, last)
-    rows = _rows(statement.limit(per_page).offset((page - 1) * per_page)) if total else []
+    rows = _rows(paged, objects, {"_limit": per_page, "_offset": (page - 1) * per_page}) if total else []
     return Page(rows, page, per_page, total)
 
 
-def _rows(statement) -> list:
+# Statements kept across requests: building a list's statement and SQLAlchemy's cache key for a new one cost more
+# than running it (0.75 ms of a 50-row page against 0.65 ms for the query). Keyed by the list and its filter,
+# whose values the statement holds as bound parameters; bounded (a search's texts are many).
+_KEPT: dict[tuple, object] = {}
+_PAGING: dict[int, tuple] = {}  # id of a kept statement: its page and count statements
+_KEPT_MAX = 1024
+
+
+def kept(key: tuple, build):
+    """The statement for `key` (the list's name and everything its statement depends on: the filter's repr, the
+    client's id), built by build() the first time."""
+    statement = _KEPT.get(key)
+    if statement is None:
+        if len(_KEPT) >= _KEPT_MAX:
+            _KEPT.clear()
+            _PAGING.clear()
+        statement = _KEPT[key] = build()
+        _PAGING[id(statement)] = None
+    return statement
+
+
+def _paging(statement, key_column) -> tuple:
+    """The page (limit and offset as parameters) and count statements of a statement, and whether it selects
+    mapped objects; kept with a kept statement."""
+    known = _PAGING.get(id(statement), False)
+    if known:
+        return known
+    paging = (statement.limit(bindparam("_limit")).offset(bindparam("_offset")),
+              select(func.count()).select_from(statement.with_only_columns(key_column).order_by(None).subquery()),
+              any(isinstance(column["type"], type) for column in statement.column_descriptions))
+    if known is None:  # a kept statement (still kept: its id is registered only while it is)
+        _PAGING[id(statement)] = paging
+    return paging
+
+
+def _rows(statement, objects: bool, parameters: dict) -> list:
     """A statement of columns runs on the connection: the same rows without the ORM's result handling (a
     third of a list's query); one that selects mapped objects goes through the session."""
-    if any(isinstance(column["type"], type) for column in statement.column_descriptions):
-        return db.session.execute(statement).all()
+    if objects:
+        return db.session.execute(statement, parameters).all()
     db.session.flush()  # as the session's autoflush would: this request's changes are in the rows (none: a no-op)
-    return db.session.connection().execute(statement).all()
+    return db.session.connection().execute(statement, parameters).all()

@@ -11,7 +11,7 @@ from webapp.finance.rows import charge_rows
 from webapp.forms import Form, form_status
 from webapp.htmx import render
 from webapp.i18n import gettext as _
-from webapp.lists import paginate_rows, search_text
+from webapp.lists import kept, paginate_rows, search_text
 from webapp.models import Charge
 from webapp.moments import viewer_timezone
 from webapp.money import company_currency, format_money
@@ -24,7 +24,8 @@ from webapp.rights.guard import has_right
 def index():
     wanted = expenses.wanted_from(request.args, viewer_timezone())
     # Not counted, and summed only for a client or a period: both would read every charge on each page.
-    pagination = paginate_rows(expenses.list_charges(wanted), current_app.config["CHARGES_PER_PAGE"], Charge.id,
+    statement = kept(("charges", repr(wanted)), lambda: expenses.list_charges(wanted))
+    pagination = paginate_rows(statement, current_app.config["CHARGES_PER_PAGE"], Charge.id,
                                count=False)
     rows = charge_rows(pagination.items, has_right("expenses.edit"), request.full_path.rstrip("?"))
     return render("finance/expenses.html", pagination=pagination, wanted=wanted, rows=rows,

@@ -11,7 +11,7 @@ from webapp.finance.rows import payment_rows
 from webapp.forms import Form, form_status
 from webapp.htmx import render
 from webapp.i18n import gettext as _
-from webapp.lists import paginate_rows, search_text
+from webapp.lists import kept, paginate_rows, search_text
 from webapp.models import Payment
 from webapp.models.accounts import utcnow
 from webapp.moments import local, viewer_timezone
@@ -25,7 +25,8 @@ from webapp.rights.guard import has_right
 def index():
     wanted = payments.wanted_from(request.args)
     # Not counted, and summed only for a client or a period: both would read every payment on each page.
-    pagination = paginate_rows(payments.list_payments(wanted), current_app.config["PAYMENTS_PER_PAGE"], Payment.id,
+    statement = kept(("payments", repr(wanted)), lambda: payments.list_payments(wanted))
+    pagination = paginate_rows(statement, current_app.config["PAYMENTS_PER_PAGE"], Payment.id,
                                count=False)
     here = request.full_path.rstrip("?")
     rows = payment_rows(pagination.items, payments.STATUS_LABELS, payments.METHOD_LABELS,

@@ -12,7 +12,7 @@ from webapp.invoices import bp, service
 from webapp.invoices.forms import BLANK_LINES, InvoiceForm, currency_hint
 from webapp.invoices.pdf import pdf_response, render_invoice_pdf
 from webapp.invoices.rows import invoice_rows
-from webapp.lists import paginate_rows, search_text
+from webapp.lists import kept, paginate_rows, search_text
 from webapp.models import Account, Invoice, InvoiceStatus
 from webapp.money import company_currency
 from webapp.rights import requires
@@ -35,7 +35,8 @@ def _filter() -> service.InvoiceFilter:
 def index():
     wanted = _filter()
     # Not counted (Previous and Next): a count would read every matching invoice on each page.
-    pagination = paginate_rows(service.list_invoices(wanted), current_app.config["INVOICES_PER_PAGE"], Invoice.id,
+    statement = kept(("invoices", repr(wanted)), lambda: service.list_invoices(wanted))
+    pagination = paginate_rows(statement, current_app.config["INVOICES_PER_PAGE"], Invoice.id,
                                count=False)
     status_labels = service.status_labels()
     return render("invoices/index.html", pagination=pagination, wanted=wanted, years=service.invoice_years(),

@@ -7,7 +7,7 @@ from webapp.htmx import render
 from webapp.invoices import service
 from webapp.invoices.pdf import pdf_response
 from webapp.invoices.rows import client_invoice_rows
-from webapp.lists import paginate_rows
+from webapp.lists import kept, paginate_rows
 from webapp.models import Invoice
 from webapp.my import bp
 from webapp.rights import client_area
@@ -17,7 +17,8 @@ from webapp.rights import client_area
 @client_area
 def invoices():
     # Previous and Next, not counted: the page is one query, as the staff's big lists.
-    pagination = paginate_rows(service.client_invoices(current_user), current_app.config["INVOICES_PER_PAGE"],
+    statement = kept(("my invoices", current_user.id), lambda: service.client_invoices(current_user))
+    pagination = paginate_rows(statement, current_app.config["INVOICES_PER_PAGE"],
                                Invoice.id, count=False)
     rows = client_invoice_rows(pagination.items, service.status_labels(for_client=True))
     return render("my/invoices.html", pagination=pagination, rows=rows,

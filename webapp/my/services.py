@@ -6,7 +6,7 @@ from webapp.extensions import db
 from webapp.forms import form_status
 from webapp.htmx import render
 from webapp.i18n import gettext as _
-from webapp.lists import paginate_rows
+from webapp.lists import kept, paginate_rows
 from webapp.models import Provisioning, Service
 from webapp.models.accounts import utcnow
 from webapp.moments import as_utc
@@ -25,7 +25,8 @@ from webapp.tariffs.service import orderable_tariffs
 @client_area
 def services_list():
     # Previous and Next, not counted: the page is one query, as the staff's big lists.
-    pagination = paginate_rows(services.client_services(current_user), current_app.config["SERVICES_PER_PAGE"],
+    statement = kept(("my services", current_user.id), lambda: services.client_services(current_user))
+    pagination = paginate_rows(statement, current_app.config["SERVICES_PER_PAGE"],
                                Service.id, count=False)
     return render("my/services.html", pagination=pagination, rows=client_service_rows(pagination.items),
                   status=404 if pagination.page > 1 and not pagination.items else 200)

@@ -8,7 +8,7 @@ from webapp.forms import form_status, select_options
 from webapp.htmx import render
 from webapp.i18n import gettext as _
 from webapp.ids import parse_id
-from webapp.lists import paginate_rows, search_text
+from webapp.lists import kept, paginate_rows, search_text
 from webapp.models import Service
 from webapp.rights import requires
 from webapp.services import bp, operations, service
@@ -29,7 +29,8 @@ def _filter() -> service.ServiceFilter:
 def index():
     wanted = _filter()
     # Not counted (Previous and Next): a count would read every matching service on each page.
-    pagination = paginate_rows(service.list_services(wanted), current_app.config["SERVICES_PER_PAGE"], Service.id,
+    statement = kept(("services", repr(wanted)), lambda: service.list_services(wanted))
+    pagination = paginate_rows(statement, current_app.config["SERVICES_PER_PAGE"], Service.id,
                                count=False)
     return render("services/index.html", pagination=pagination, wanted=wanted,
                   tariff_options=select_options(service.tariff_options(), wanted.tariff_id),

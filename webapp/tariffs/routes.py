@@ -6,7 +6,7 @@ from webapp.extensions import db
 from webapp.forms import form_status
 from webapp.htmx import render
 from webapp.i18n import gettext as _
-from webapp.lists import paginate_rows, search_text
+from webapp.lists import kept, paginate_rows, search_text
 from webapp.models import Tariff
 from webapp.money import company_currency
 from webapp.rights import requires
@@ -21,7 +21,8 @@ def index():
     q = search_text()
     show = request.args.get("show", "active")
     show = show if show in service.SHOW_FILTERS else "active"
-    pagination = paginate_rows(service.list_tariffs(q, show), current_app.config["TARIFFS_PER_PAGE"], Tariff.id,
+    statement = kept(("tariffs", q, show), lambda: service.list_tariffs(q, show))
+    pagination = paginate_rows(statement, current_app.config["TARIFFS_PER_PAGE"], Tariff.id,
                                count=not q)
     return render("tariffs/index.html", pagination=pagination, q=q, show=show, rows=tariff_rows(pagination.items),
                   status=404 if pagination.page > 1 and not pagination.items else 200)
