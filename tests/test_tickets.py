@@ -14,6 +14,7 @@ from webapp.extensions import db
 from webapp.models import (
     AssignmentMode,
     ClientGroup,
+    Department,
     MessageKind,
     Ticket,
     TicketAttachment,
@@ -589,3 +590,23 @@ def test_the_queue_names_people_in_the_viewers_language_and_escapes_them(app, su
     page = signed_in(app, support["agent"]).get("/support/tickets").text
     assert "Анна Агент" in page and "Служба помощи" in page
     assert "&lt;b&gt;Acme&lt;/b&gt;" in page and "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x" not in page
+
+
+def test_the_administrators_department_filter_follows_renames_new_and_deleted_departments(app, as_admin, support):
+    """An administrator's filter lists every department and is kept between requests: a change shows at once."""
+    page = as_admin.get("/support/tickets").text
+    assert ">Helpdesk</option>" in page and ">Back office</option>" in page
+    desk = fresh(Department, support["desk"].id)
+    desk.name_en = "Front desk"
+    db.session.commit()
+    page = as_admin.get("/support/tickets").text
+    assert ">Front desk</option>" in page and ">Helpdesk</option>" not in page
+    extra = make_department("Night shift")
+    db.session.commit()
+    assert ">Night shift</option>" in as_admin.get("/support/tickets").text
+    assert f'<option value="{extra.id}" selected>Night shift' in as_admin.get(
+        f"/support/tickets?department={extra.id}").text
+    assert ">Night shift</option>" in as_admin.get("/tasks").text
+    db.session.delete(extra)
+    db.session.commit()
+    assert "Night shift" not in as_admin.get("/support/tickets").text

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from webapp.errors import Refused
 from webapp.extensions import db
-from webapp.forms import Form, form_status, select_options
+from webapp.forms import Form, form_status
 from webapp.htmx import is_htmx, render
 from webapp.i18n import current_language
 from webapp.i18n import gettext as _
@@ -43,7 +43,7 @@ def queue():
                "status": 404 if pagination.page > 1 and not pagination.items else 200}
     if is_htmx() and request.headers.get("HX-Target") == "queue-results":
         return render("support/queue.html", "support/_queue_results.html", **context)
-    options = select_options(((d.id, d.name) for d in service.department_options(current_user)), wanted.department_id)
+    options = service.department_filter(current_user, wanted.department_id)
     return render("support/queue.html", department_options=options,
                   statuses=TicketStatus, **context)
 

@@ -3,7 +3,7 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from webapp.extensions import db
-from webapp.forms import Form, select_options
+from webapp.forms import Form
 from webapp.htmx import is_htmx, render
 from webapp.i18n import gettext as _
 from webapp.ids import parse_id
@@ -11,7 +11,7 @@ from webapp.lists import page_number
 from webapp.models import TaskStatus
 from webapp.rights import requires
 from webapp.rights.guard import has_right
-from webapp.support.service import department_options
+from webapp.support.service import department_filter
 from webapp.tasks import bp, service
 from webapp.tasks.rows import task_rows
 
@@ -36,7 +36,7 @@ def index():
                "status": 404 if pagination.page > 1 and not pagination.items else 200}
     if is_htmx() and request.headers.get("HX-Target") == "task-results":
         return render("tasks/index.html", "tasks/_results.html", **context)
-    options = select_options(((d.id, d.name) for d in department_options(current_user)), wanted.department_id)
+    options = department_filter(current_user, wanted.department_id)
     return render("tasks/index.html", department_options=options, statuses=TaskStatus, **context)
 
 

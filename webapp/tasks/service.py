@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import abort
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from webapp.audit import record
@@ -18,7 +18,7 @@ from webapp.hours import business_time
 from webapp.i18n import force_locale, gettext
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
-from webapp.lists import Page
+from webapp.lists import Page, kept
 from webapp.models import (
     Account,
     AccountKind,
@@ -34,7 +34,7 @@ from webapp.models import (
 from webapp.models.accounts import utcnow
 from webapp.models.tasks import OPEN_TASK_STATUSES
 from webapp.moments import as_utc
-from webapp.support.service import holds_function, lock_department
+from webapp.support.service import holds_function, lock_department, staff_department_ids
 from webapp.support.service import scope_to_staff as support_scope
 
 # What to do, in the department's task language (msgids extracted; translated when the task is written).
@@ -206,15 +206,23 @@ def task_ids(staff: Account, wanted: TaskFilter):
 
 def task_page(staff: Account, wanted: TaskFilter, page: int, per_page: int) -> Page:
     """One page of the list as plain rows, not counted (Previous and Next, as the ticket queue): the page's ids
-    are chosen on tasks alone, then joined to their client, department and assignee: one query."""
-    ids = task_ids(staff, wanted).limit(per_page + 1).offset((page - 1) * per_page)
-    statement = (select(*LIST_COLUMNS)
-                 .join(_CLIENT, _CLIENT.id == Task.client_id)
-                 .join(Department, Department.id == Task.department_id)
-                 .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Task.assignee_id)
-                 .where(Task.id.in_(ids)).order_by(*list_order(wanted)))
-    rows = db.session.execute(statement).all()
+    are chosen on tasks alone, then joined to their client, department and assignee: one query, kept per
+    filter and scope (lists.kept), run on the connection."""
+    scope = staff_department_ids(staff)
+    key = ("tasks", repr(wanted), None if scope is None else tuple(scope), staff.id if wanted.assignee == "me" else 0)
+    statement = kept(key, lambda: _task_page_statement(staff, wanted))
+    rows = db.session.connection().execute(statement, {"_limit": per_page + 1,
+                                                       "_offset": (page - 1) * per_page}).all()
     return Page(rows[:per_page], page, per_page, None, more=len(rows) > per_page)
+
+
+def _task_page_statement(staff: Account, wanted: TaskFilter):
+    ids = task_ids(staff, wanted).limit(bindparam("_limit")).offset(bindparam("_offset"))
+    return (select(*LIST_COLUMNS)
+            .join(_CLIENT, _CLIENT.id == Task.client_id)
+            .join(Department, Department.id == Task.department_id)
+            .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Task.assignee_id)
+            .where(Task.id.in_(ids)).order_by(*list_order(wanted)))
 
 
 def is_open(task: Task) -> bool:
