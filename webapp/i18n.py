@@ -1,5 +1,6 @@
 """Translations resolved once per request: templates call _() hundreds of times on a list page."""
 from contextlib import contextmanager
+from functools import wraps
 
 from flask import g, has_app_context
 from flask_babel import force_locale as babel_force_locale
@@ -25,6 +26,23 @@ def current_language() -> str:
         locale = get_locale()
         language = g._language = locale.language if locale else "en"
     return language
+
+
+def per_language(function):
+    """The function's result per language (and arguments), computed once and kept: for labels, whose
+    translations do not change while the process runs (a lazy label costs a catalog lookup each time it is
+    read). The result is shared: never change it."""
+    results = {}
+
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        key = (current_language(), args, tuple(sorted(kwargs.items())))
+        result = results.get(key)
+        if result is None:
+            result = results[key] = function(*args, **kwargs)
+        return result
+
+    return wrapper
 
 
 def install_template_gettext(app) -> None:

@@ -20,6 +20,7 @@ from webapp.extensions import db
 from webapp.finance.ledger import cents_sum, from_cents
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
+from webapp.i18n import per_language
 from webapp.models import Account, AccountKind, Charge, Invoice, InvoiceCounter, InvoiceLine, InvoiceStatus
 from webapp.models.accounts import utcnow
 from webapp.money import MAX_AMOUNT, cents, company_currency
@@ -39,6 +40,7 @@ MAX_QUANTITY = 100_000
 CLIENT_STATUS_LABELS = {**STATUS_LABELS, InvoiceStatus.sent: _l("Awaiting payment")}
 
 
+@per_language
 def status_labels(for_client: bool = False) -> dict:
     """The statuses' labels translated once (a list page shows one a row)."""
     labels = CLIENT_STATUS_LABELS if for_client else STATUS_LABELS
@@ -122,8 +124,10 @@ def list_invoices(wanted: InvoiceFilter):
 def invoice_years() -> list[int]:
     """The years that have numbered invoices, newest first (the year filter's choices)."""
     # The counters' rows, one a year: a DISTINCT over the invoices read all of them (50,000: 3 ms a page).
-    return list(db.session.scalars(select(InvoiceCounter.year).where(InvoiceCounter.last_number > 0)
-                                   .order_by(InvoiceCounter.year.desc())))
+    return list(db.session.connection().execute(_YEARS).scalars())
+
+
+_YEARS = select(InvoiceCounter.year).where(InvoiceCounter.last_number > 0).order_by(InvoiceCounter.year.desc())
 
 
 def client_invoices(client: Account):

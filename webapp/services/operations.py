@@ -16,7 +16,7 @@ from sqlalchemy import or_, select, update
 from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.finance.ledger import add_charge
-from webapp.i18n import force_locale, gettext
+from webapp.i18n import force_locale, gettext, per_language
 from webapp.models import (
     OPEN_TASK_STATUSES,
     BillingPeriod,
@@ -106,6 +106,7 @@ def waiting_label(operation: ServiceOperation) -> str:
     }[operation]
 
 
+@per_language
 def waiting_labels() -> dict:
     """Each operation's "waiting for …" label, translated once for a page."""
     return {operation: waiting_label(operation) for operation in ServiceOperation}
@@ -115,6 +116,7 @@ def status_label(status: ServiceStatus) -> str:
     return status_labels()[status]
 
 
+@per_language
 def status_labels() -> dict:
     return {ServiceStatus.pending: gettext("Pending"), ServiceStatus.active: gettext("Active"),
             ServiceStatus.suspended: gettext("Suspended"), ServiceStatus.closed: gettext("Closed")}

@@ -18,7 +18,7 @@ from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.forms import select_options
 from webapp.hours import business_time
-from webapp.i18n import current_language
+from webapp.i18n import current_language, per_language
 from webapp.i18n import gettext as _
 from webapp.lists import Page
 from webapp.models import (
@@ -360,6 +360,7 @@ def department_filter(staff: Account, selected: int | None) -> Markup:
 _ALL_DEPARTMENT_NAMES = select(Department.id, Department.name_en, Department.name_ru)
 
 
+@per_language
 def status_labels() -> dict[TicketStatus, str]:
     """Each status's label, translated once for a page's rows."""
     return {status: str(status.label) for status in TicketStatus}

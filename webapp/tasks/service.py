@@ -15,7 +15,7 @@ from webapp.audit import record
 from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.hours import business_time
-from webapp.i18n import force_locale, gettext
+from webapp.i18n import force_locale, gettext, per_language
 from webapp.i18n import gettext as _
 from webapp.i18n import lazy_gettext as _l
 from webapp.lists import Page, kept
@@ -68,6 +68,7 @@ OPERATION_LABELS = {
 }
 
 
+@per_language
 def status_labels() -> dict[TaskStatus, str]:
     """Each status's label, translated once for a page's rows."""
     return {status: str(label) for status, label in STATUS_LABELS.items()}
