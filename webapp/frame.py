@@ -9,13 +9,13 @@ from markupsafe import Markup, escape
 
 from webapp.i18n import current_language
 from webapp.i18n import gettext as _
+from webapp.kept import Kept
 from webapp.navigation import client_sidebar, sidebar
 
 # Stand-ins: every value put in the frame is escaped, so no value can hold a raw "<".
 _CSRF, _NEXT = "<csrf/>", "<next/>"
 _PRESSED = ' aria-current="true"'
-_FRAMES: dict[tuple, str] = {}
-_FRAMES_MAX = 4096  # languages × viewers × pages
+_FRAMES = Kept(4096)  # languages × viewers × pages
 
 
 def frame() -> Markup:
@@ -26,11 +26,7 @@ def frame() -> Markup:
         key = (current_language(), endpoint, user.id, user.is_staff, user.name, user.avatar_version, nav)
     else:
         nav, key = None, (current_language(), endpoint)
-    html = _FRAMES.get(key)
-    if html is None:
-        if len(_FRAMES) >= _FRAMES_MAX:
-            _FRAMES.clear()
-        html = _FRAMES[key] = _build(user, endpoint, nav)
+    html = _FRAMES.get(key, lambda: _build(user, endpoint, nav))
     back = request.full_path.rstrip("?") if request.method == "GET" else ""
     return Markup(html.replace(_CSRF, escape(generate_csrf())).replace(_NEXT, escape(back)))
 
@@ -76,19 +72,19 @@ def _build(user, endpoint: str, nav: Markup | None) -> str:
         f'  <div class="shell{"" if authenticated else " shell-bare"}">{sidebar_html}')
 
 
-_ASSETS: dict[str, Markup] = {}
+_ASSETS = Kept(16)
 
 
 def assets() -> Markup:
     """The icon, style sheet and scripts of <head>, per mount point of the app."""
-    html = _ASSETS.get(request.script_root)
-    if html is None:
-        def static(filename: str) -> str:
-            return escape(url_for("static", filename=filename))
+    return _ASSETS.get(request.script_root, _write_assets)
 
-        html = _ASSETS[request.script_root] = Markup(
-            f'<link rel="icon" href="{static("favicon.svg")}" type="image/svg+xml">\n'
-            f'  <link rel="stylesheet" href="{static("css/app.css")}">\n'
-            f'  <script src="{static("vendor/htmx.min.js")}" defer></script>\n'
-            f'  <script src="{static("js/app.js")}" defer></script>')
-    return html
+
+def _write_assets() -> Markup:
+    def static(filename: str) -> str:
+        return escape(url_for("static", filename=filename))
+
+    return Markup(f'<link rel="icon" href="{static("favicon.svg")}" type="image/svg+xml">\n'
+                  f'  <link rel="stylesheet" href="{static("css/app.css")}">\n'
+                  f'  <script src="{static("vendor/htmx.min.js")}" defer></script>\n'
+                  f'  <script src="{static("js/app.js")}" defer></script>')

@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 
 from webapp.i18n import current_language
 from webapp.i18n import lazy_gettext as _l
+from webapp.kept import Kept
 from webapp.rights.engine import effective_rights
 from webapp.rights.guard import has_right
 
@@ -73,23 +74,14 @@ def visible_nav() -> list[dict]:
 
 
 CURRENT = ' aria-current="page"'
-_SIDEBARS: dict[tuple, Markup] = {}
-_SIDEBARS_MAX = 2048  # language × sets of rights × pages: a handful of combinations in practice
+_SIDEBARS = Kept(2048)  # language × sets of rights × pages: a handful of combinations in practice
 
 
 def sidebar() -> Markup:
     """The staff sidebar's links, rendered once per (language, rights, page) and kept: the same few hundred
     bytes on every page, which a Jinja loop over the entries rebuilt each time."""
-    return _kept((current_language(), effective_rights(current_user).ids, request.endpoint or ""), _staff_links)
-
-
-def _kept(key: tuple, build) -> Markup:
-    html = _SIDEBARS.get(key)
-    if html is None:
-        if len(_SIDEBARS) >= _SIDEBARS_MAX:
-            _SIDEBARS.clear()
-        html = _SIDEBARS[key] = build()
-    return html
+    return _SIDEBARS.get((current_language(), effective_rights(current_user).ids, request.endpoint or ""),
+                         _staff_links)
 
 
 def _staff_links() -> Markup:
@@ -114,7 +106,7 @@ CLIENT_NAV = (
 
 def client_sidebar() -> Markup:
     """The client area's links, rendered once per (language, page) and kept, as the staff sidebar."""
-    return _kept(("client", current_language(), request.endpoint or ""), _client_links)
+    return _SIDEBARS.get(("client", current_language(), request.endpoint or ""), _client_links)
 
 
 def _client_links() -> Markup:

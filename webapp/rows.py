@@ -33,10 +33,10 @@ class Page:
 
     def __init__(self, now: datetime | None = None, **labels: str):
         self.labels = {name: escape(text) for name, text in labels.items()}
-        self.russian = current_language() == "ru"
+        self._language = current_language()
+        self.russian = self._language == "ru"
         self.now = now or datetime.now(UTC)
         self._zone = ZoneInfo(viewer_timezone())
-        self._language = current_language()
         self._currency = None
         self._amounts = {}
         self._zones = {}
@@ -71,13 +71,11 @@ class Page:
     def late(self, due: datetime | None) -> bool:
         return due is not None and as_utc(due) <= self.now
 
-    def deadline(self, due: datetime | None, running: bool = True) -> str:
-        """A deadline: its wall time and, while it runs, how long is left; marked overdue once passed."""
+    def deadline(self, due: datetime | None) -> str:
+        """A running deadline: its wall time and how long is left; marked overdue once passed."""
         if due is None:
             return '<span class="muted">—</span>'
         due = as_utc(due)
-        if not running:
-            return f"<span class=\"deadline\"><time>{self.moment(due)}</time></span>"
         if self._time_left is None:
             self._time_left, self._overdue = TimeLeft(), escape(_("Overdue"))
         late = due <= self.now
@@ -91,11 +89,11 @@ class Page:
             self._csrf = f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
         return self._csrf
 
-    def post_button(self, action: str, label: str, next_url: str | None = None, css: str = "btn btn-sm") -> str:
+    def post_button(self, action: str, label: str, next_url: str | None = None) -> str:
         """A one-button form posting to action (an escaped URL), with the CSRF token and where to come back."""
         back = f'<input type="hidden" name="next" value="{escape(next_url)}">' if next_url else ""
         return (f'<form method="post" action="{action}" class="inline-form">{self.csrf_field}{back}'
-                f'<button type="submit" class="{css}">{label}</button></form>')
+                f'<button type="submit" class="btn btn-sm">{label}</button></form>')
 
 
 def link(url: RowUrl, row_id: int, text) -> str:

@@ -1,24 +1,16 @@
 """The rows of /services and /my/services, written in Python (see webapp.rows)."""
-from webapp.i18n import current_language
 from webapp.i18n import gettext as _
+from webapp.i18n import per_language
 from webapp.rights.guard import has_right
 from webapp.rows import Markup, Page, RowUrl, escape, link, paid_through
 from webapp.services import operations
 from webapp.tariffs.forms import PER_PERIOD
 
-_CELLS: dict[str, tuple] = {}
 
-
+@per_language
 def _status_cells():
     """The status badge and the "waiting for …" badge of each status and operation (as services/_macros.html),
     and the periods, written once per language."""
-    language = current_language()
-    if language not in _CELLS:
-        _CELLS[language] = _write_status_cells()
-    return _CELLS[language]
-
-
-def _write_status_cells():
     badges = {status: f'<span class="badge service-status service-{status.value}">{escape(label)}</span>'
               for status, label in operations.status_labels().items()}
     waiting = {operation: ' <span class="badge badge-ind waiting">'

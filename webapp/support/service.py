@@ -20,6 +20,7 @@ from webapp.forms import select_options
 from webapp.hours import business_time
 from webapp.i18n import current_language, per_language
 from webapp.i18n import gettext as _
+from webapp.kept import Kept
 from webapp.lists import Page
 from webapp.models import (
     Account,
@@ -332,8 +333,7 @@ def department_options(staff: Account) -> list[Option]:
     return sorted(options, key=lambda option: option.name.casefold())
 
 
-_FILTERS: dict[tuple, Markup] = {}
-_FILTERS_MAX = 256
+_FILTERS = Kept(256)
 
 
 def department_filter(staff: Account, selected: int | None) -> Markup:
@@ -345,16 +345,8 @@ def department_filter(staff: Account, selected: int | None) -> Markup:
         rows = db.session.connection().execute(_ALL_DEPARTMENT_NAMES).all()
     else:
         rows = _member_departments(staff)
-    key = (current_language(), selected, tuple(tuple(row) for row in rows))
-    html = _FILTERS.get(key)
-    if html is None:
-        if len(_FILTERS) >= _FILTERS_MAX:
-            _FILTERS.clear()
-        russian = key[0] == "ru"
-        options = sorted(((row.id, row.name_ru if russian and row.name_ru else row.name_en) for row in rows),
-                         key=lambda option: option[1].casefold())
-        html = _FILTERS[key] = select_options(options, selected)
-    return html
+    return _FILTERS.get((current_language(), selected, tuple(tuple(row) for row in rows)), lambda: select_options(
+        ((option.id, option.name) for option in department_options(staff)), selected))
 
 
 _ALL_DEPARTMENT_NAMES = select(Department.id, Department.name_en, Department.name_ru)
