@@ -23,10 +23,12 @@ def _secret_key() -> str:
 
 
 def engine_options(url: str) -> dict:
-    """Parameters never reach the logs (they hold password hashes, emails, phones); a database that does
-    not answer fails within seconds (then the app answers 503) and is found again by pool_pre_ping."""
-    options = {"pool_pre_ping": True, "hide_parameters": True}
+    """Parameters never reach the logs (they hold password hashes, emails, phones); a database server that does
+    not answer fails within seconds (then the app answers 503) and is found again by pool_pre_ping. A SQLite
+    file has no connection to lose: no ping (a query per request)."""
+    options = {"hide_parameters": True}
     if url.startswith("postgresql"):
+        options["pool_pre_ping"] = True
         options["connect_args"] = {"connect_timeout": DATABASE_TIMEOUT}
     elif url.startswith("sqlite"):
         options["connect_args"] = {"timeout": DATABASE_TIMEOUT}  # how long a write waits for the lock

@@ -58,7 +58,9 @@ class TimeLeft:
         self.left, self.late = _("%(span)s left"), _("overdue by %(span)s")
 
     def span(self, delta: timedelta) -> str:
-        minutes = int(delta.total_seconds() // 60)
+        return self.span_of(delta // MINUTE)
+
+    def span_of(self, minutes: int) -> str:
         days, rest = divmod(minutes, 24 * 60)
         hours, minutes = divmod(rest, 60)
         if days >= 2:
@@ -69,9 +71,23 @@ class TimeLeft:
         return self.minutes % {"minutes": minutes}
 
     def __call__(self, due: datetime, now: datetime) -> str:
-        if due > now:
-            return self.left % {"span": self.span(due - now + timedelta(seconds=59))}
-        return self.late % {"span": self.span(now - due)}
+        return self.text(*minutes_left(due, now))
+
+    def text(self, late: bool, minutes: int) -> str:
+        """The phrase for minutes_left()'s answer."""
+        return (self.late if late else self.left) % {"span": self.span_of(minutes)}
+
+
+MINUTE = timedelta(minutes=1)
+_ROUND_UP = timedelta(seconds=59)
+
+
+def minutes_left(due: datetime, now: datetime) -> tuple[bool, int]:
+    """(late, minutes): the whole minutes left, rounded up ("1 min left" until the very end), or the whole minutes
+    since the deadline passed. Everything time_left() says depends only on this pair."""
+    if due > now:
+        return False, (due - now + _ROUND_UP) // MINUTE
+    return True, (now - due) // MINUTE
 
 
 def time_left(due: datetime | None, now: datetime | None = None) -> str:

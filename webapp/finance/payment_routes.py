@@ -29,8 +29,7 @@ def index():
     pagination = paginate_rows(statement, current_app.config["PAYMENTS_PER_PAGE"], Payment.id,
                                count=False)
     here = request.full_path.rstrip("?")
-    rows = payment_rows(pagination.items, payments.STATUS_LABELS, payments.METHOD_LABELS,
-                        has_right("payments.edit"), here)
+    rows = payment_rows(pagination.items, has_right("payments.edit"), here)
     return render("finance/payments.html", pagination=pagination, wanted=wanted, statuses=payments.STATUS_LABELS,
                   rows=rows, total=payments.confirmed_total(wanted) if wanted.narrowed else None)
 

@@ -41,7 +41,7 @@ def index():
     status_labels = service.status_labels()
     return render("invoices/index.html", pagination=pagination, wanted=wanted, years=service.invoice_years(),
                   statuses=list(InvoiceStatus), status_labels=status_labels,
-                  rows=invoice_rows(pagination.items, status_labels),
+                  rows=invoice_rows(pagination.items),
                   status=404 if pagination.page > 1 and not pagination.items else 200)
 
 

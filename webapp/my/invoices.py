@@ -20,7 +20,7 @@ def invoices():
     statement = kept(("my invoices", current_user.id), lambda: service.client_invoices(current_user))
     pagination = paginate_rows(statement, current_app.config["INVOICES_PER_PAGE"],
                                Invoice.id, count=False)
-    rows = client_invoice_rows(pagination.items, service.status_labels(for_client=True))
+    rows = client_invoice_rows(pagination.items)
     return render("my/invoices.html", pagination=pagination, rows=rows,
                   status=404 if pagination.page > 1 and not pagination.items else 200)
 

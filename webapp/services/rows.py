@@ -2,7 +2,7 @@
 from webapp.i18n import gettext as _
 from webapp.i18n import per_language
 from webapp.rights.guard import has_right
-from webapp.rows import Markup, Page, RowUrl, escape, link, paid_through
+from webapp.rows import Markup, Page, RowUrl, escape, link, paid_through, written
 from webapp.services import operations
 from webapp.tariffs.forms import PER_PERIOD
 
@@ -22,40 +22,45 @@ def _status_cells():
 
 
 def service_rows(rows) -> Markup:
-    page = Page(client=_("Client"), plan=_("Tariff plan"), status=_("Status"), paid=_("Paid until"),
-                ordered=_("Ordered"))
-    labels = page.labels
+    return written(rows, _service_row, has_right("clients.view"))
+
+
+def _service_row(page: Page, clients_view: bool):
+    labels = page.label(client=_("Client"), plan=_("Tariff plan"), status=_("Status"), paid=_("Paid until"),
+                        ordered=_("Ordered"))
     badges, waiting, periods = _status_cells()
     service_url = RowUrl("services.detail", "service_id")
-    client_url = RowUrl("clients.edit", "client_id") if has_right("clients.view") else None
-    out = []
-    for row in rows:
+    client_url = RowUrl("clients.edit", "client_id") if clients_view else None
+
+    def write(row) -> str:
         client = link(client_url, row.client_id, row.client_login) if client_url else escape(row.client_login)
-        out.append(
-            f'<tr><td class="nowrap"><a href="{service_url.href(row.id)}">#{row.id}</a></td>'
-            f'<td class="wrap" data-label="{labels["client"]}">{client} '
-            f'<span class="muted small">{escape(row.client_en)}</span></td>'
-            f'<td class="wrap" data-label="{labels["plan"]}">{page.name(row.tariff_en, row.tariff_ru)} '
-            f'<span class="muted small nowrap">{page.money(row.price)} {periods[row.period]}</span></td>'
-            f'<td data-label="{labels["status"]}">{badges[row.status]}{waiting[row.pending_operation]}</td>'
-            f'<td class="nowrap" data-label="{labels["paid"]}">{paid_through(row.paid_until)}</td>'
-            f'<td class="nowrap" data-label="{labels["ordered"]}">{page.moment(row.created_at)}</td></tr>')
-    return Markup("".join(out))
+        return (f'<tr><td class="nowrap"><a href="{service_url.href(row.id)}">#{row.id}</a></td>'
+                f'<td class="wrap" data-label="{labels["client"]}">{client} '
+                f'<span class="muted small">{escape(row.client_en)}</span></td>'
+                f'<td class="wrap" data-label="{labels["plan"]}">{page.name(row.tariff_en, row.tariff_ru)} '
+                f'<span class="muted small nowrap">{page.money(row.price)} {periods[row.period]}</span></td>'
+                f'<td data-label="{labels["status"]}">{badges[row.status]}{waiting[row.pending_operation]}</td>'
+                f'<td class="nowrap" data-label="{labels["paid"]}">{paid_through(row.paid_until)}</td>'
+                f'<td class="nowrap" data-label="{labels["ordered"]}">{page.moment(row.created_at)}</td></tr>')
+    return write
 
 
 def client_service_rows(rows) -> Markup:
-    page = Page(plan=_("Tariff plan"), status=_("Status"), paid=_("Paid until"), ordered=_("Ordered"))
-    labels = page.labels
+    return written(rows, _client_service_row)
+
+
+def _client_service_row(page: Page):
+    labels = page.label(plan=_("Tariff plan"), status=_("Status"), paid=_("Paid until"), ordered=_("Ordered"))
     badges, waiting, periods = _status_cells()
     service_url = RowUrl("my.service", "service_id")
-    out = []
-    for row in rows:
+
+    def write(row) -> str:
         href = service_url.href(row.id)
-        out.append(
-            f'<tr><td class="nowrap"><a href="{href}">#{row.id}</a></td>'
-            f'<td class="wrap" data-label="{labels["plan"]}"><a href="{href}">{page.name(row.tariff_en, row.tariff_ru)}'
-            f'</a> <span class="muted small nowrap">{page.money(row.price)} {periods[row.period]}</span></td>'
-            f'<td data-label="{labels["status"]}">{badges[row.status]}{waiting[row.pending_operation]}</td>'
-            f'<td class="nowrap" data-label="{labels["paid"]}">{paid_through(row.paid_until)}</td>'
-            f'<td class="nowrap" data-label="{labels["ordered"]}">{page.moment(row.created_at)}</td></tr>')
-    return Markup("".join(out))
+        return (f'<tr><td class="nowrap"><a href="{href}">#{row.id}</a></td>'
+                f'<td class="wrap" data-label="{labels["plan"]}"><a href="{href}">'
+                f'{page.name(row.tariff_en, row.tariff_ru)}</a> <span class="muted small nowrap">'
+                f'{page.money(row.price)} {periods[row.period]}</span></td>'
+                f'<td data-label="{labels["status"]}">{badges[row.status]}{waiting[row.pending_operation]}</td>'
+                f'<td class="nowrap" data-label="{labels["paid"]}">{paid_through(row.paid_until)}</td>'
+                f'<td class="nowrap" data-label="{labels["ordered"]}">{page.moment(row.created_at)}</td></tr>')
+    return write

@@ -4,27 +4,34 @@ writes a page). See webapp.rows."""
 from datetime import datetime
 
 from webapp.i18n import gettext as _
-from webapp.rows import Markup, Page, RowUrl, escape
+from webapp.rows import NO_DEADLINE, Markup, Page, RowUrl, escape, written
+from webapp.support.service import status_labels
 
 
-def queue_rows(rows, ticket_url: RowUrl, status_labels: dict, now: datetime | None = None) -> Markup:
-    page = Page(now, client=_("Client"), department=_("Department"), status=_("Status"), assignee=_("Assignee"),
-                deadline=_("Deadline"), nobody=_("Unassigned"))
-    labels = page.labels
+def queue_rows(rows, now: datetime | None = None) -> Markup:
+    return written(rows, _queue_row, now=now)
+
+
+def _queue_row(page: Page):
+    labels = page.label(client=_("Client"), department=_("Department"), status=_("Status"), assignee=_("Assignee"),
+                        deadline=_("Deadline"), nobody=_("Unassigned"))
     statuses = {status: f'<span class="badge ticket-status ticket-{status.value}">{escape(label)}</span>'
-                for status, label in status_labels.items()}
+                for status, label in status_labels().items()}
     nobody = f'<span class="muted">{labels["nobody"]}</span>'
-    out = []
-    for row in rows:
+    ticket_url = RowUrl("support.ticket", "ticket_id")
+
+    def write(row):
         link = ticket_url.href(row.id)
         assignee = page.name(row.assignee_name, row.assignee_name_ru) if row.assignee_name else nobody
-        out.append(
-            f'<tr class="{"row-overdue" if page.late(row.due_at) else ""}" data-ticket="{row.id}">'
-            f'<td class="nowrap"><a href="{link}">#{row.id}</a></td>'
+        between = (
+            f'" data-ticket="{row.id}"><td class="nowrap"><a href="{link}">#{row.id}</a></td>'
             f'<td class="wrap"><a href="{link}">{escape(row.subject)}</a></td>'
             f'<td class="wrap" data-label="{labels["client"]}">{page.name(row.client_name, row.client_name_ru)}</td>'
-            f'<td class="wrap" data-label="{labels["department"]}">{page.name(row.department_en, row.department_ru)}</td>'
-            f'<td data-label="{labels["status"]}">{statuses[row.status]}</td>'
+            f'<td class="wrap" data-label="{labels["department"]}">{page.name(row.department_en, row.department_ru)}'
+            f'</td><td data-label="{labels["status"]}">{statuses[row.status]}</td>'
             f'<td class="wrap" data-label="{labels["assignee"]}">{assignee}</td>'
-            f'<td data-label="{labels["deadline"]}">{page.deadline(row.due_at)}</td></tr>')
-    return Markup("".join(out))
+            f'<td data-label="{labels["deadline"]}">')
+        if row.due_at is None:
+            return f'<tr class="{between}{NO_DEADLINE}</td></tr>'
+        return page.running(row.due_at, '<tr class="', between, "</td></tr>")
+    return write

@@ -17,7 +17,6 @@ from webapp.support import bp, canned, service
 from webapp.support.files import send_attachment
 from webapp.support.forms import AssignForm, CannedReplyForm, MoveForm, StaffMessageForm
 from webapp.support.queue_rows import queue_rows
-from webapp.urls import RowUrl
 
 
 def _queue_filter() -> service.QueueFilter:
@@ -37,7 +36,7 @@ def _queue_filter() -> service.QueueFilter:
 def queue():
     wanted = _queue_filter()
     pagination = service.queue_page(current_user, wanted, page_number(), current_app.config["TICKETS_PER_PAGE"])
-    rows = queue_rows(pagination.items, RowUrl("support.ticket", "ticket_id"), service.status_labels())
+    rows = queue_rows(pagination.items)
     context = {"pagination": pagination, "wanted": wanted, "rows": rows,
                "refresh_seconds": current_app.config["QUEUE_REFRESH_SECONDS"],
                "status": 404 if pagination.page > 1 and not pagination.items else 200}

@@ -32,7 +32,7 @@ def index():
     wanted = _task_filter()
     pagination = service.task_page(current_user, wanted, page_number(), current_app.config["TASKS_PER_PAGE"])
     labels = service.status_labels()
-    context = {"pagination": pagination, "wanted": wanted, "labels": labels, "rows": task_rows(pagination.items, labels),
+    context = {"pagination": pagination, "wanted": wanted, "labels": labels, "rows": task_rows(pagination.items),
                "status": 404 if pagination.page > 1 and not pagination.items else 200}
     if is_htmx() and request.headers.get("HX-Target") == "task-results":
         return render("tasks/index.html", "tasks/_results.html", **context)
