@@ -709,9 +709,21 @@ def session_cookie(jar: CookieJar) -> str:
     return "session=" + next(c for c in jar if c.name == "session").value
 
 
+# Every request says it comes from the same browser, the login's and wrk's alike: Flask-Login ties a session to
+# the address and user agent it logged in from, and on any other marks it not fresh, writing the cookie again on
+# each request (a browser keeps the new cookie; wrk would send the old one every time).
+USER_AGENT = "bench"
+
+
+def opener_with(jar: CookieJar) -> urllib.request.OpenerDirector:
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    return opener
+
+
 def app_login(base: str, user: str, password: str) -> str:
     jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener = opener_with(jar)
     page = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode({"login": user, "password": password, "csrf_token": token}).encode()
@@ -721,7 +733,7 @@ def app_login(base: str, user: str, password: str) -> str:
 
 def twin_login(base: str, user: str) -> str:
     jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener = opener_with(jar)
     opener.open(base + "/login", urllib.parse.urlencode({"login": user}).encode())
     return session_cookie(jar)
 
@@ -733,7 +745,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def status(url: str, cookie: str | None) -> int:
     """The status of one GET, redirects not followed: wrk counts a 3xx (a lost session) as a success."""
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})})
     try:
         return urllib.request.build_opener(_NoRedirect).open(request, timeout=30).status
     except urllib.error.HTTPError as error:
@@ -741,7 +753,7 @@ def status(url: str, cookie: str | None) -> int:
 
 
 def wrk(url: str, seconds: int, cookie: str | None) -> dict:
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-H", f"User-Agent: {USER_AGENT}", url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from flask import g, has_request_context
-from sqlalchemy import bindparam, literal, select, union_all
+from sqlalchemy import bindparam, literal, select, union, union_all
 
 from webapp.extensions import db
 from webapp.models import Account, DepartmentRight, StaffRight, staff_departments
@@ -23,15 +23,29 @@ class Source:
         return self.full_access or bool(self.department_ids)
 
 
-@dataclass(frozen=True)
 class EffectiveRights:
-    ids: frozenset[str]
-    sources: dict[str, Source]
-    full_access: bool = False
+    """The functions an account holds (`ids`: one query, for every guard) and, read only where a page shows it
+    (the rights pages), where each comes from (`sources`: a second query, run when first asked)."""
+
+    __slots__ = ("ids", "full_access", "_sources", "_account_id")
+
+    def __init__(self, ids: frozenset[str], sources: dict[str, Source] | None = None, full_access: bool = False,
+                 account_id: int | None = None):
+        self.ids, self.full_access = ids, full_access
+        self._sources, self._account_id = sources, account_id
 
     def __contains__(self, function_id: str) -> bool:
         function(function_id)  # raises for an id outside the catalog
         return function_id in self.ids
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        if self._sources is None:
+            if self.full_access:
+                self._sources = {fid: Source(full_access=True) for fid in ALL_IDS}
+            else:
+                self._sources = _sources(self._account_id) if self._account_id is not None else {}
+        return self._sources
 
     def source(self, function_id: str) -> Source:
         return self.sources.get(function_id, Source())
@@ -41,8 +55,19 @@ NOTHING = EffectiveRights(frozenset(), {})
 
 
 @cache
+def _ids_statement():
+    """The functions reaching an account, each once (built once: every staff request runs it)."""
+    account_id = bindparam("account_id")
+    return union(
+        select(DepartmentRight.function_id)
+        .join(staff_departments, staff_departments.c.department_id == DepartmentRight.department_id)
+        .where(staff_departments.c.account_id == account_id),
+        select(StaffRight.function_id).where(StaffRight.account_id == account_id))
+
+
+@cache
 def _grants_statement():
-    """Built once: every staff request runs it, and building it cost as much as running it."""
+    """Every stored grant reaching an account, with the department it comes through (None: individual)."""
     account_id = bindparam("account_id")
     from_departments = (
         select(DepartmentRight.function_id, DepartmentRight.department_id)
@@ -55,19 +80,9 @@ def _grants_statement():
     return union_all(from_departments, individual)
 
 
-def _grants(account_id: int) -> list[tuple[str, int | None]]:
-    """Every stored grant reaching the account: (function id, department id or None if individual)."""
-    return list(db.session.execute(_grants_statement(), {"account_id": account_id}))
-
-
-def compute(account: Account | None, *, ignore_active: bool = False) -> EffectiveRights:
-    """Inactive or non-staff: nothing; full access: the catalog; else individual ∪ departments."""
-    if account is None or not account.is_staff or not (account.active or ignore_active):
-        return NOTHING
-    if account.full_access:
-        return EffectiveRights(ALL_IDS, {fid: Source(full_access=True) for fid in ALL_IDS}, True)
+def _sources(account_id: int) -> dict[str, Source]:
     sources: dict[str, Source] = {}
-    for function_id, department_id in _grants(account.id):
+    for function_id, department_id in db.session.execute(_grants_statement(), {"account_id": account_id}):
         if function_id not in ALL_IDS:
             continue  # a stored grant for a function that left the catalog: ignored, kept
         source = sources.setdefault(function_id, Source())
@@ -75,7 +90,17 @@ def compute(account: Account | None, *, ignore_active: bool = False) -> Effectiv
             source.individual = True
         else:
             source.department_ids.add(department_id)
-    return EffectiveRights(frozenset(sources), sources)
+    return sources
+
+
+def compute(account: Account | None, *, ignore_active: bool = False) -> EffectiveRights:
+    """Inactive or non-staff: nothing; full access: the catalog; else individual ∪ departments."""
+    if account is None or not account.is_staff or not (account.active or ignore_active):
+        return NOTHING
+    if account.full_access:
+        return EffectiveRights(ALL_IDS, full_access=True)
+    held = db.session.connection().execute(_ids_statement(), {"account_id": account.id}).scalars()
+    return EffectiveRights(ALL_IDS.intersection(held), account_id=account.id)  # a grant outside the catalog: kept, ignored
 
 
 def _cached(account: Account | None, ignore_active: bool) -> EffectiveRights:
