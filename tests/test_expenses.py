@@ -133,6 +133,44 @@ def test_bad_input_is_refused_clearly_and_saves_nothing(app, acme, accountant, c
     assert charge_count() == 0
 
 
+def test_the_same_form_sent_twice_or_at_once_adds_one_charge(app, acme, accountant):
+    import re
+    import threading
+
+    from flask.testing import FlaskClient
+
+    client = signed_in(app, accountant)
+
+    def key() -> str:
+        return re.search(r'name="submission" type="hidden" value="([0-9a-f]{32})"',
+                         client.get("/expenses/new").text).group(1)
+
+    data = {"client": "acme", "amount": "19.99", "description": "Domain renewal"}
+    first = key()
+    assert client.post("/expenses/new", data={**data, "submission": first}).status_code == 302
+    again = client.post("/expenses/new", data={**data, "submission": first})
+    assert again.status_code == 302 and charge_count() == 1
+    assert "This form was sent twice: acme is charged" in client.get("/expenses").text
+    clients = [signed_in(app, accountant) for _ in range(6)]
+    second, statuses = key(), []
+    barrier = threading.Barrier(len(clients))
+
+    def send(each):
+        barrier.wait()
+        statuses.append(FlaskClient.open(each, "/expenses/new", method="POST",
+                                         data={**data, "submission": second}).status_code)
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.rollback()
+    assert statuses == [302] * len(clients) and charge_count() == 2
+    assert ledger.balance(acme.id) == Decimal("-39.98")
+    assert db.session.scalar(select(func.count()).where(AuditEntry.action == "charge.add")) == 2
+
+
 def test_unknown_charges_are_404(app, accountant):
     db.session.commit()
     as_accountant = signed_in(app, accountant)

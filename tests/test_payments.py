@@ -1,5 +1,6 @@
 """/payments: the rights, recording (pending or confirmed at once), confirming and cancelling once whatever the
 clicks and races, bad input that saves nothing, filters and their confirmed total, exact sums, query counts."""
+import re
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
@@ -231,6 +232,61 @@ def test_racing_confirms_confirm_once(app, acme, cashier):
     assert statuses == [302] * len(clients), statuses
     assert db.session.scalar(select(func.count()).where(AuditEntry.action == "payment.confirm")) == 1
     assert ledger.balance(acme.id) == Decimal("75.00")
+
+
+def submission_of(html: str) -> str:
+    return re.search(r'name="submission" type="hidden" value="([0-9a-f]{32})"', html).group(1)
+
+
+def test_the_same_form_sent_twice_records_one_payment(app, acme, cashier):
+    client = signed_in(app, cashier)
+    key = submission_of(client.get("/payments/new").text)
+    assert submission_of(client.get("/payments/new").text) != key  # each filling of the form has its own
+    first = client.post("/payments/new", data=form(submission=key))
+    assert first.status_code == 302 and payment_count() == 1
+    again = client.post("/payments/new", data=form(submission=key))
+    assert again.status_code == 302 and again.headers["Location"] == "/payments" and payment_count() == 1
+    assert "This form was sent twice: the payment of" in client.get("/payments").text
+    assert client.post("/payments/new", data=form(submission=submission_of(client.get("/payments/new").text))) \
+        .status_code == 302 and payment_count() == 2  # the form filled again is another payment
+    assert db.session.scalar(select(func.count()).where(AuditEntry.action == "payment.record")) == 2
+
+
+def test_a_form_with_a_rejected_amount_keeps_its_key_and_records_once_corrected(app, acme, cashier):
+    client = signed_in(app, cashier)
+    key = submission_of(client.get("/payments/new").text)
+    rejected = client.post("/payments/new", data=form(amount="-5", submission=key))
+    assert rejected.status_code == 422 and submission_of(rejected.text) == key and payment_count() == 0
+    assert client.post("/payments/new", data=form(submission=key)).status_code == 302 and payment_count() == 1
+
+
+def test_a_form_without_a_valid_key_still_records(app, acme, cashier):
+    client = signed_in(app, cashier)
+    for key in ("", "not-a-key", "A" * 32):
+        assert client.post("/payments/new", data=form(submission=key)).status_code == 302
+    assert payment_count() == 3 and db.session.scalar(
+        select(func.count()).where(Payment.submission_key.is_not(None))) == 0
+
+
+def test_the_same_form_sent_at_once_records_one_payment(app, acme, cashier):
+    clients = [signed_in(app, cashier) for _ in range(6)]
+    key = submission_of(clients[0].get("/payments/new").text)
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def send(client):
+        barrier.wait()
+        statuses.append(FlaskClient.open(client, "/payments/new", method="POST", data=form(submission=key))
+                        .status_code)
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.rollback()
+    assert statuses == [302] * len(clients), statuses
+    assert payment_count() == 1 and ledger.balance(acme.id) == Decimal("0.00")  # recorded once, pending
 
 
 def test_racing_confirm_and_cancel_leave_one_outcome(app, acme, cashier):

@@ -4,8 +4,10 @@
   and no text field accepts control characters or bidirectional overrides.
 - wanted_state(): the state a toggle asks for. form_status(): 422 for a rejected submit, else 200.
 - VersionField / check_version(): a form saved from an older version of its record is refused (409).
+- SubmissionField: one filling of a form creates one record, however often it is sent.
 - FilterForm: the GET form of a list page (no CSRF), whose bad values fall back to "no filter".
 """
+import secrets
 from datetime import datetime
 from functools import cache
 
@@ -104,6 +106,19 @@ def select_options(choices, selected) -> Markup:
 def form_status(form) -> int:
     """422 when a submitted form was rejected, 200 for a form shown for the first time."""
     return 422 if request.method == "POST" and form.is_submitted() else 200
+
+
+class SubmissionField(HiddenField):
+    """A key for one filling of a form, made when the form is shown: the record the form creates stores it
+    (unique), so that the same form sent twice (a double click, a POST resent from the browser's history)
+    creates one record. Only 32 hexadecimal digits are taken; anything else counts as no key."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, default=lambda: secrets.token_hex(16), **kwargs)
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0] if valuelist else ""
+        self.data = text if len(text) == 32 and all(ch in "0123456789abcdef" for ch in text) else None
 
 
 class VersionField(HiddenField):

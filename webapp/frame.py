@@ -33,6 +33,9 @@ def frame() -> Markup:
 
 def _build(user, endpoint: str, nav: Markup | None) -> str:
     language = current_language()
+    # Translated outside the f-strings below: pybabel does not look inside them.
+    my_profile, log_out, skip = escape(_("My profile")), escape(_("Log out")), escape(_("Skip to content"))
+    console, language_label = escape(_("Provider console")), escape(_("Language"))
     authenticated = user.is_authenticated
     home = url_for("main.dashboard") if not authenticated or user.is_staff else url_for("my.index")
     buttons = "\n".join(
@@ -46,24 +49,24 @@ def _build(user, endpoint: str, nav: Markup | None) -> str:
         avatar = (f'\n            <img class="avatar avatar-sm" src="'
                   f'{escape(url_for("staff.avatar", staff_id=user.id, v=user.avatar_version))}" alt="" width="24" '
                   f'height="24">\n            ') if user.is_staff else ""
-        chip = (f'\n      <a class="user-chip" href="{escape(url_for(profile))}" title="{escape(_("My profile"))}"'
+        chip = (f'\n      <a class="user-chip" href="{escape(url_for(profile))}" title="{my_profile}"'
                 f'{current}>{avatar}<span>{escape(user.name)}</span></a>'
                 f'\n      <form method="post" action="{escape(url_for("auth.logout"))}">'
                 f'\n        <input type="hidden" name="csrf_token" value="{_CSRF}">'
-                f'\n        <button type="submit" class="btn btn-ghost btn-sm">{escape(_("Log out"))}</button>'
+                f'\n        <button type="submit" class="btn btn-ghost btn-sm">{log_out}</button>'
                 f'\n      </form>')
     sidebar_html = ""
     if nav is not None:
         label = _("Main") if user.is_staff else _("My account")
         sidebar_html = f'\n    <nav class="sidebar" aria-label="{escape(label)}">\n{nav}\n    </nav>'
     return (
-        f'<a class="skip-link" href="#content">{escape(_("Skip to content"))}</a>\n'
+        f'<a class="skip-link" href="#content">{skip}</a>\n'
         f'  <header class="topbar">\n'
         f'    <a class="brand" href="{escape(home)}"><span class="brand-mark" aria-hidden="true">◆</span> '
-        f'{escape(_("Provider console"))}</a>\n'
+        f'{console}</a>\n'
         f'    <div class="topbar-right">\n'
         f'      <form class="lang-switch" method="post" action="{escape(url_for("auth.language"))}" '
-        f'aria-label="{escape(_("Language"))}">\n'
+        f'aria-label="{language_label}">\n'
         f'        <input type="hidden" name="csrf_token" value="{_CSRF}">\n'
         f'        <input type="hidden" name="next" value="{_NEXT}">\n{buttons}\n'
         f'      </form>{chip}\n'

@@ -1,7 +1,10 @@
 """How a request's SQLite transaction begins: a POST takes the write lock at BEGIN (BEGIN IMMEDIATE), so it
 never fails half-way on a lock; a POST that first does slow reading (a login's password hash) reads in a plain
-transaction, then ends it and writes in an immediate one, so the hash never holds the lock others wait for."""
+transaction, then ends it and writes in an immediate one, so the hash never holds the lock others wait for.
+
+once(): a record created once per filling of a form (webapp.forms.SubmissionField), however often it is sent."""
 from flask import g, has_request_context
+from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 
@@ -30,3 +33,22 @@ def writes_from_begin() -> bool:
 
     return (db.engine.dialect.name == "sqlite" and has_request_context() and request.method not in READ_METHODS
             and not deferred())
+
+
+def once(key: str | None, find, create):
+    """(record, True) when create() made the record now and it is committed; (the record made earlier, False)
+    when a form with this key was sent before, even at the same moment by another request (its unique key then
+    refuses the second insert). find(key) looks for that record; with no key, create() runs."""
+    earlier = find(key) if key else None
+    if earlier is not None:
+        return earlier, False
+    try:
+        record = create()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = find(key) if key else None
+        if earlier is None:
+            raise
+        return earlier, False
+    return record, True

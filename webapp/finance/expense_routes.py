@@ -17,6 +17,7 @@ from webapp.moments import viewer_timezone
 from webapp.money import company_currency, format_money
 from webapp.rights import requires
 from webapp.rights.guard import has_right
+from webapp.transactions import once
 
 
 @expenses_bp.route("", strict_slashes=False)
@@ -37,8 +38,13 @@ def index():
 def new():
     form = ChargeForm(data=None if request.method == "POST" else {"client": search_text("client", 64)})
     if form.validate_on_submit():
-        charge = expenses.charge_client(current_user, form.account, form.value, form.description.data)
-        db.session.commit()
+        key = form.submission.data
+        charge, added = once(key, expenses.by_submission, lambda: expenses.charge_client(
+            current_user, form.account, form.value, form.description.data, submission_key=key))
+        if not added:
+            flash(_("This form was sent twice: %(client)s is charged %(amount)s once.",
+                    client=charge.client.login, amount=format_money(charge.amount)), "info")
+            return redirect(url_for("expenses.index"))
         flash(_("%(client)s charged %(amount)s.", client=form.account.login, amount=format_money(charge.amount)),
               "success")
         return redirect(url_for("expenses.index"))

@@ -91,13 +91,19 @@ def get_charge_or_404(charge_id: int) -> Charge:
     return charge
 
 
-def charge_client(actor: Account, client: Account, amount: Decimal, description: str) -> Charge:
-    """A charge added by staff to a client's account."""
+def charge_client(actor: Account, client: Account, amount: Decimal, description: str,
+                  submission_key: str | None = None) -> Charge:
+    """A charge added by staff to a client's account (submission_key: see ledger.add_charge)."""
     if amount <= 0:
         raise ValueError("a charge is more than zero")
-    charge = add_charge(client.id, amount, description, actor=actor)
+    charge = add_charge(client.id, amount, description, actor=actor, submission_key=submission_key)
     record(actor, "charge.add", charge, f"{client.login} {charge.amount}")
     return charge
+
+
+def by_submission(key: str | None) -> Charge | None:
+    """The charge a form with this key added already, if any."""
+    return db.session.scalar(select(Charge).where(Charge.submission_key == key)) if key else None
 
 
 def cancel(actor: Account, charge: Charge) -> bool:

@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from webapp.finance.clients import client_by_login
 from webapp.finance.filters import FIRST_DAY
 from webapp.finance.payments import METHOD_LABELS
-from webapp.forms import Form
+from webapp.forms import Form, SubmissionField
 from webapp.i18n import lazy_gettext as _l
 from webapp.models import PaymentMethod
 from webapp.money import MAX_AMOUNT, parse_amount
@@ -25,6 +25,8 @@ class ClientAmountForm(Form):
         render_kw={"autocomplete": "off", "spellcheck": "false", "list": "client-suggestions"})
     amount = StringField(_l("Amount"), filters=[_strip], validators=[InputRequired(_l("Enter the amount."))],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
+
+    submission = SubmissionField()
 
     account = None
     value = None

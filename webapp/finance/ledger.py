@@ -11,11 +11,13 @@ from webapp.money import CENT, cents
 
 
 def add_charge(client_id: int, amount, description: str, actor=None, service_id: int | None = None,
-               period_start: date | None = None, period_end: date | None = None) -> Charge:
-    """Charge a client's account (flushes; the caller's transaction commits)."""
+               period_start: date | None = None, period_end: date | None = None,
+               submission_key: str | None = None) -> Charge:
+    """Charge a client's account (flushes; the caller's transaction commits). submission_key: the form's
+    (webapp.forms.SubmissionField); a second charge with it fails to flush."""
     charge = Charge(client_id=client_id, amount=cents(amount), description=description[:255], service_id=service_id,
                     period_start=period_start, period_end=period_end, created_at=utcnow(),
-                    created_by_id=actor.id if actor is not None else None)
+                    created_by_id=actor.id if actor is not None else None, submission_key=submission_key)
     db.session.add(charge)
     db.session.flush()
     return charge

@@ -18,6 +18,7 @@ from webapp.moments import local, viewer_timezone
 from webapp.money import company_currency, format_money
 from webapp.rights import requires
 from webapp.rights.guard import has_right
+from webapp.transactions import once
 
 
 @payments_bp.route("", strict_slashes=False)
@@ -41,9 +42,14 @@ def new():
     form = PaymentForm(today=today, data=None if request.method == "POST" else {
         "client": search_text("client", 64), "received_on": today})
     if form.validate_on_submit():
-        payment = payments.record_payment(current_user, form.account, form.value, form.payment_method,
-                                          form.received_on.data, form.note.data, bool(form.confirmed.data))
-        db.session.commit()
+        key = form.submission.data
+        payment, recorded = once(key, payments.by_submission, lambda: payments.record_payment(
+            current_user, form.account, form.value, form.payment_method, form.received_on.data, form.note.data,
+            bool(form.confirmed.data), submission_key=key))
+        if not recorded:
+            flash(_("This form was sent twice: the payment of %(amount)s from %(client)s is recorded once.",
+                    amount=format_money(payment.amount), client=payment.client.login), "info")
+            return redirect(url_for("payments.index"))
         message = _("Payment of %(amount)s from %(client)s recorded as confirmed.") if form.confirmed.data else \
             _("Payment of %(amount)s from %(client)s recorded; it counts in the balance once confirmed.")
         flash(message % {"amount": format_money(payment.amount), "client": form.account.login}, "success")

@@ -93,13 +93,14 @@ def get_payment_or_404(payment_id: int) -> Payment:
 
 
 def record_payment(actor: Account, client: Account, amount: Decimal, method: PaymentMethod, received_on: date,
-                   note: str | None, confirmed: bool = False) -> Payment:
-    """A payment received from a client: pending, or confirmed at once when the money is known to have arrived."""
+                   note: str | None, confirmed: bool = False, submission_key: str | None = None) -> Payment:
+    """A payment received from a client: pending, or confirmed at once when the money is known to have arrived.
+    submission_key: the form's (webapp.forms.SubmissionField); a second payment with it fails to flush."""
     if amount <= 0:
         raise ValueError("a payment is more than zero")
     now = utcnow()
     payment = Payment(client_id=client.id, amount=cents(amount), method=method, received_on=received_on,
-                      note=note or None, created_at=now, created_by_id=actor.id,
+                      note=note or None, created_at=now, created_by_id=actor.id, submission_key=submission_key,
                       status=PaymentStatus.confirmed if confirmed else PaymentStatus.pending)
     if confirmed:
         payment.confirmed_at, payment.confirmed_by_id = now, actor.id
@@ -107,6 +108,11 @@ def record_payment(actor: Account, client: Account, amount: Decimal, method: Pay
     db.session.flush()
     record(actor, "payment.record", payment, f"{client.login} {payment.amount} {payment.status.value}")
     return payment
+
+
+def by_submission(key: str | None) -> Payment | None:
+    """The payment a form with this key recorded already, if any."""
+    return db.session.scalar(select(Payment).where(Payment.submission_key == key)) if key else None
 
 
 def _changed(statement) -> bool:

@@ -159,7 +159,9 @@ def cancel(invoice_id: int):
         released = service.cancel(current_user, invoice)
         db.session.commit()
         message = _("Invoice %(number)s is cancelled; it keeps its number.", number=invoice.display_number)
-        flash(f"{message} {_('Its charges can be billed again.')}" if released else message, "success")
+        if released:
+            message += " " + _("Its charges can be billed again.")
+        flash(message, "success")
         return redirect(url_for("invoices.view", invoice_id=invoice.id))
     return render("invoices/confirm.html", invoice=invoice, form=form, action="cancel",
                   charges=sum(1 for line in invoice.lines if line.charge_id is not None),

@@ -137,6 +137,7 @@ class Charge(db.Model):
         Index("ix_charges_created_at", "created_at"),
         # Charges not yet on an invoice, per client.
         Index("ix_charges_client_invoice", "client_id", "invoice_id"),
+        Index("ux_charges_submission_key", "submission_key", unique=True),
         {"sqlite_autoincrement": True},
     )
 
@@ -153,6 +154,8 @@ class Charge(db.Model):
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     # The invoice that bills this charge, if any.
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))
+    # The form that added it (webapp.forms.SubmissionField): the same form sent twice adds one charge.
+    submission_key: Mapped[str | None] = mapped_column(String(32))
 
     client = relationship("Account", foreign_keys=[client_id])
     service = relationship("Service")
@@ -179,6 +182,7 @@ class Payment(db.Model):
         Index("ix_payments_client_id", "client_id", "id"),
         Index("ix_payments_status_id", "status", "id"),
         Index("ix_payments_received_on", "received_on"),
+        Index("ux_payments_submission_key", "submission_key", unique=True),
         {"sqlite_autoincrement": True},
     )
 
@@ -196,6 +200,8 @@ class Payment(db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    # The form that recorded it (webapp.forms.SubmissionField): the same form sent twice records one payment.
+    submission_key: Mapped[str | None] = mapped_column(String(32))
 
     client = relationship("Account", foreign_keys=[client_id])
 

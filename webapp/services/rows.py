@@ -13,8 +13,8 @@ def _status_cells():
     and the periods, written once per language."""
     badges = {status: f'<span class="badge service-status service-{status.value}">{escape(label)}</span>'
               for status, label in operations.status_labels().items()}
-    waiting = {operation: ' <span class="badge badge-ind waiting">'
-                          f'{escape(_("waiting for: %(operation)s", operation=label))}</span>'
+    waiting_for = _("waiting for: %(operation)s")  # outside the f-string: pybabel does not look inside them
+    waiting = {operation: f' <span class="badge badge-ind waiting">{escape(waiting_for % {"operation": label})}</span>'
                for operation, label in operations.waiting_labels().items()}
     waiting[None] = " "
     periods = {period: escape(str(label)) for period, label in PER_PERIOD.items()}

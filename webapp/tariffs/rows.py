@@ -16,8 +16,9 @@ def _tariff_row(page: Page, services_view: bool):
                         services=_("Services"), its_services=_("Its services"))
     periods = {period: escape(str(label)) for period, label in PER_PERIOD.items()}
     provisioning = {kind: escape(str(label)) for kind, label in PROVISIONING_LABELS.items()}
-    states = {True: f'<span class="status status-off">{escape(_("Archived"))}</span>',
-              False: f'<span class="status status-ok">{escape(_("Active"))}</span>'}
+    archived, active = escape(_("Archived")), escape(_("Active"))  # outside the f-strings: pybabel skips those
+    states = {True: f'<span class="status status-off">{archived}</span>',
+              False: f'<span class="status status-ok">{active}</span>'}
     edit_url = RowUrl("tariffs.edit", "tariff_id")
     # Not a count per plan: that read every service of the page's plans (200,000 rows: 11 req/s); the plan's own
     # page counts its services, and this link lists them.
