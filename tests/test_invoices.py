@@ -442,6 +442,28 @@ def test_the_pdf_is_a_real_pdf_with_the_number(app, billing):
         assert text in html, text
 
 
+def test_a_pdf_is_printed_once_until_what_it_shows_changes(app, billing, monkeypatch):
+    import weasyprint
+
+    printed = []
+    original = weasyprint.HTML.write_pdf
+
+    def counted(self, *args, **kwargs):
+        printed.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", counted)
+    sender = signed_in(app, billing["sender"])
+    invoice = draft_for(billing["customer"], [billing["hosting"]], [("Printed once", 1, "41.00")])
+    sender.post(f"/invoices/{invoice.id}/issue")
+    issued = len(printed)  # issuing prints the PDF it sends
+    first = sender.get(f"/invoices/{invoice.id}/pdf").data
+    assert sender.get(f"/invoices/{invoice.id}/pdf").data == first and len(printed) == issued
+    assert sender.post(f"/invoices/{invoice.id}/paid").status_code == 302
+    paid = sender.get(f"/invoices/{invoice.id}/pdf").data
+    assert len(printed) == issued + 1 and paid != first  # paid: another document
+
+
 def test_the_pdf_is_in_the_clients_language_and_currency(app, billing):
     customer = billing["customer"]
     customer.locale = "ru"
