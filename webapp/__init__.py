@@ -9,6 +9,7 @@ import config
 from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 from webapp.i18n import lazy_gettext as _l
 from webapp.ids import IdConverter
+from webapp.templating import ConsoleFlask
 
 CSP = ("default-src 'self'; img-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")
@@ -16,7 +17,7 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def create_app(config_class=config.Config) -> Flask:
-    app = Flask(
+    app = ConsoleFlask(
         __name__,
         template_folder=str(config.TEMPLATES_DIR),
         static_folder=str(config.STATIC_DIR),

@@ -131,10 +131,11 @@ def register(app) -> None:
     @translate.command()
     def update():
         """Extract the messages and merge them into every language's catalog."""
-        pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+        # Lines up to 120 characters, as the catalogs are kept (76, pybabel's default, rewraps every message).
+        pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "-w", "120",
                 "-o", "translations/messages.pot", ".")
         pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching",
-                "--ignore-obsolete")
+                "--ignore-obsolete", "-w", "120")
 
     @translate.command()
     def compile():
