@@ -4,16 +4,15 @@ translations, four CSRF lookups: about a fifth of a list page). Written once per
 kept; only the CSRF token and the path to come back to after switching language are put in per request."""
 from flask import current_app, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from webapp.i18n import current_language
 from webapp.i18n import gettext as _
-from webapp.kept import Kept
+from webapp.kept import CSRF, Kept, with_csrf
 from webapp.navigation import client_sidebar, sidebar
 
-# Stand-ins: every value put in the frame is escaped, so no value can hold a raw "<".
-_CSRF, _NEXT = "<csrf/>", "<next/>"
+# The way back after switching language, put in per request like the CSRF token (see webapp.kept).
+_NEXT = "<next/>"
 _PRESSED = ' aria-current="true"'
 _FRAMES = Kept(4096)  # languages × viewers × pages
 
@@ -28,7 +27,7 @@ def frame() -> Markup:
         nav, key = None, (current_language(), endpoint)
     html = _FRAMES.get(key, lambda: _build(user, endpoint, nav))
     back = request.full_path.rstrip("?") if request.method == "GET" else ""
-    return Markup(html.replace(_CSRF, escape(generate_csrf())).replace(_NEXT, escape(back)))
+    return Markup(with_csrf(html).replace(_NEXT, escape(back)))
 
 
 def _build(user, endpoint: str, nav: Markup | None) -> str:
@@ -52,7 +51,7 @@ def _build(user, endpoint: str, nav: Markup | None) -> str:
         chip = (f'\n      <a class="user-chip" href="{escape(url_for(profile))}" title="{my_profile}"'
                 f'{current}>{avatar}<span>{escape(user.name)}</span></a>'
                 f'\n      <form method="post" action="{escape(url_for("auth.logout"))}">'
-                f'\n        <input type="hidden" name="csrf_token" value="{_CSRF}">'
+                f'\n        <input type="hidden" name="csrf_token" value="{CSRF}">'
                 f'\n        <button type="submit" class="btn btn-ghost btn-sm">{log_out}</button>'
                 f'\n      </form>')
     sidebar_html = ""
@@ -67,7 +66,7 @@ def _build(user, endpoint: str, nav: Markup | None) -> str:
         f'    <div class="topbar-right">\n'
         f'      <form class="lang-switch" method="post" action="{escape(url_for("auth.language"))}" '
         f'aria-label="{language_label}">\n'
-        f'        <input type="hidden" name="csrf_token" value="{_CSRF}">\n'
+        f'        <input type="hidden" name="csrf_token" value="{CSRF}">\n'
         f'        <input type="hidden" name="next" value="{_NEXT}">\n{buttons}\n'
         f'      </form>{chip}\n'
         f'    </div>\n'

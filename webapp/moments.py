@@ -57,9 +57,6 @@ class TimeLeft:
             _("%(minutes)d min")
         self.left, self.late = _("%(span)s left"), _("overdue by %(span)s")
 
-    def span(self, delta: timedelta) -> str:
-        return self.span_of(delta // MINUTE)
-
     def span_of(self, minutes: int) -> str:
         days, rest = divmod(minutes, 24 * 60)
         hours, minutes = divmod(rest, 60)

@@ -20,12 +20,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import request
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from webapp.i18n import current_language
 from webapp.i18n import gettext as _
-from webapp.kept import Kept
+from webapp.kept import CSRF, Kept, with_csrf
 from webapp.moments import TimeLeft, as_utc, minutes_left, viewer_timezone
 from webapp.money import company_currency, format_money
 from webapp.urls import RowUrl
@@ -34,10 +33,6 @@ DISABLED = ' class="row-disabled"'  # a cancelled or archived row
 NO_DEADLINE = '<span class="muted">—</span>'
 
 __all__ = ["DISABLED", "NO_DEADLINE", "Markup", "Page", "RowUrl", "escape", "link", "paid_through", "written"]
-
-# Stand-in for the CSRF token in kept rows (the token is the session's): every value in a row is escaped, so no
-# value can hold a raw "<".
-_CSRF = "<csrf/>"
 
 
 class Page:
@@ -116,7 +111,7 @@ class Page:
     @property
     def csrf_field(self) -> str:
         if self._csrf is None:
-            self._csrf = f'<input type="hidden" name="csrf_token" value="{_CSRF}">'  # put in by written()
+            self._csrf = f'<input type="hidden" name="csrf_token" value="{CSRF}">'  # put in by written()
         return self._csrf
 
     def post_button(self, action: str, label: str, next_url: str | None = None) -> str:
@@ -174,5 +169,5 @@ def written(rows, setup, *context, now: datetime | None = None) -> Markup:
         out.append(html)
     html = "".join(out)
     if page._csrf is not None:  # its rows have forms
-        html = html.replace(_CSRF, escape(generate_csrf()))
+        html = with_csrf(html)
     return Markup(html)

@@ -4,6 +4,7 @@ transaction, then ends it and writes in an immediate one, so the hash never hold
 
 once(): a record created once per filling of a form (webapp.forms.SubmissionField), however often it is sent."""
 from flask import g, has_request_context
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
@@ -35,20 +36,23 @@ def writes_from_begin() -> bool:
             and not deferred())
 
 
-def once(key: str | None, find, create):
+def once(model, key: str | None, create):
     """(record, True) when create() made the record now and it is committed; (the record made earlier, False)
-    when a form with this key was sent before, even at the same moment by another request (its unique key then
-    refuses the second insert). find(key) looks for that record; with no key, create() runs."""
-    earlier = find(key) if key else None
-    if earlier is not None:
-        return earlier, False
+    when a form with this key was sent before, even at the same moment by another request (the model's unique
+    `submission_key` then refuses the second insert). With no key, create() runs."""
+    def earlier():
+        return db.session.scalar(select(model).where(model.submission_key == key)) if key else None
+
+    found = earlier()
+    if found is not None:
+        return found, False
     try:
         record = create()
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        earlier = find(key) if key else None
-        if earlier is None:
+        found = earlier()
+        if found is None:
             raise
-        return earlier, False
+        return found, False
     return record, True

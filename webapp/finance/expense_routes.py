@@ -39,7 +39,7 @@ def new():
     form = ChargeForm(data=None if request.method == "POST" else {"client": search_text("client", 64)})
     if form.validate_on_submit():
         key = form.submission.data
-        charge, added = once(key, expenses.by_submission, lambda: expenses.charge_client(
+        charge, added = once(Charge, key, lambda: expenses.charge_client(
             current_user, form.account, form.value, form.description.data, submission_key=key))
         if not added:
             flash(_("This form was sent twice: %(client)s is charged %(amount)s once.",

@@ -101,11 +101,6 @@ def charge_client(actor: Account, client: Account, amount: Decimal, description:
     return charge
 
 
-def by_submission(key: str | None) -> Charge | None:
-    """The charge a form with this key added already, if any."""
-    return db.session.scalar(select(Charge).where(Charge.submission_key == key)) if key else None
-
-
 def cancel(actor: Account, charge: Charge) -> bool:
     """Cancel a charge (it leaves the balance); False when it already was; refused once an invoice bills it."""
     changed = db.session.execute(

@@ -43,7 +43,7 @@ def new():
         "client": search_text("client", 64), "received_on": today})
     if form.validate_on_submit():
         key = form.submission.data
-        payment, recorded = once(key, payments.by_submission, lambda: payments.record_payment(
+        payment, recorded = once(Payment, key, lambda: payments.record_payment(
             current_user, form.account, form.value, form.payment_method, form.received_on.data, form.note.data,
             bool(form.confirmed.data), submission_key=key))
         if not recorded:

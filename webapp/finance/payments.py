@@ -110,11 +110,6 @@ def record_payment(actor: Account, client: Account, amount: Decimal, method: Pay
     return payment
 
 
-def by_submission(key: str | None) -> Payment | None:
-    """The payment a form with this key recorded already, if any."""
-    return db.session.scalar(select(Payment).where(Payment.submission_key == key)) if key else None
-
-
 def _changed(statement) -> bool:
     return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount == 1
 

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from flask import g, has_request_context
-from sqlalchemy import bindparam, literal, select, union, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 
 from webapp.extensions import db
 from webapp.models import Account, DepartmentRight, StaffRight, staff_departments
@@ -55,17 +55,6 @@ NOTHING = EffectiveRights(frozenset(), {})
 
 
 @cache
-def _ids_statement():
-    """The functions reaching an account, each once (built once: every staff request runs it)."""
-    account_id = bindparam("account_id")
-    return union(
-        select(DepartmentRight.function_id)
-        .join(staff_departments, staff_departments.c.department_id == DepartmentRight.department_id)
-        .where(staff_departments.c.account_id == account_id),
-        select(StaffRight.function_id).where(StaffRight.account_id == account_id))
-
-
-@cache
 def _grants_statement():
     """Every stored grant reaching an account, with the department it comes through (None: individual)."""
     account_id = bindparam("account_id")
@@ -78,6 +67,13 @@ def _grants_statement():
         StaffRight.account_id == account_id
     )
     return union_all(from_departments, individual)
+
+
+@cache
+def _ids_statement():
+    """The functions reaching an account, each once (built once: every staff request runs it)."""
+    grants = _grants_statement().subquery()
+    return select(grants.c.function_id).distinct()
 
 
 def _sources(account_id: int) -> dict[str, Source]:
