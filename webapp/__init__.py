@@ -96,6 +96,8 @@ def create_app(config_class=config.Config) -> Flask:
 
 def _register_template_helpers(app: Flask) -> None:
     from webapp.frame import assets, frame
+    from webapp.kept import csrf_token
+    from webapp.lists import pager
     from webapp.models.localized import current_language
     from webapp.moments import file_size, format_moment, is_overdue, time_left, viewer_timezone
     from webapp.money import format_money
@@ -107,11 +109,15 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(is_overdue, "overdue")
     app.add_template_filter(file_size, "file_size")
     app.add_template_filter(format_money, "money")  # {{ amount|money }}, or |money(invoice.currency)
+    app.add_template_global(pager)
+    # In place of Flask-WTF's generate_csrf (its global and its context processor): the signed token kept a minute.
+    app.add_template_global(csrf_token)
 
     @app.context_processor
     def inject():
         return {"has_right": has_right, "languages": app.config["LANGUAGES"],
-                "current_language": current_language(), "visible_nav": visible_nav, "frame": frame, "assets": assets, "viewer_timezone": viewer_timezone}
+                "current_language": current_language(), "visible_nav": visible_nav, "frame": frame, "assets": assets, "viewer_timezone": viewer_timezone,
+                "csrf_token": csrf_token}
 
 
 UPLOAD_ENDPOINTS = frozenset({"my.new_ticket", "my.ticket", "support.ticket"})
@@ -158,4 +164,9 @@ def _sqlite_begin(conn):
 
     writing = (has_request_context() and request.method not in READ_METHODS and not deferred()) \
         or conn.get_execution_options().get("sqlite_immediate", False)  # a GET's own bookkeeping write
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+    if writing:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # may wait for the lock and fail: SQLAlchemy's errors, as anywhere
+    else:
+        # A read's BEGIN takes no lock and cannot fail: straight to the driver (through SQLAlchemy's statement
+        # machinery it was a twentieth of a small page).
+        conn.connection.dbapi_connection.execute("BEGIN")

@@ -18,7 +18,7 @@ _FRAMES = Kept(4096)  # languages × viewers × pages
 
 
 def frame() -> Markup:
-    user = current_user
+    user = current_user._get_current_object()  # read once: each read through the proxy is a lookup
     endpoint = request.endpoint or ""
     if user.is_authenticated:
         nav = sidebar() if user.is_staff else client_sidebar()

@@ -10,7 +10,7 @@ def render(page: str, fragment: str | None = None, status: int = 200, **context)
     """The fragment for an HTMX request, the full page otherwise; either way Vary: HX-Request."""
     template = fragment if fragment and is_htmx() else page
     response = make_response(render_template(template, **context), status)
-    response.vary.add("HX-Request")
+    response.headers["Vary"] = "HX-Request"  # a new response: no Vary yet (the session adds Cookie to it)
     return response
 
 

@@ -1,16 +1,19 @@
 """The list kit: a page number from the query string, and pagination that never runs past the end.
 
 Every list page (departments, staff, business hours, and the domains to come) pages through this; its GET
-filter form derives from webapp.forms.FilterForm and its template uses macros/lists.html.
+filter form derives from webapp.forms.FilterForm and its template uses macros/lists.html and pager().
 """
 from dataclasses import dataclass
 from math import ceil
 from weakref import WeakKeyDictionary
 
-from flask import request
+from flask import request, url_for
+from markupsafe import Markup, escape
 from sqlalchemy import bindparam, func, select
 
 from webapp.extensions import db
+from webapp.i18n import current_language
+from webapp.i18n import gettext as _
 from webapp.ids import parse_id
 from webapp.kept import Kept
 from webapp.text import without_forbidden
@@ -126,3 +129,37 @@ def _rows(statement, parameters: dict) -> list:
     """Plain rows, run on the connection: the ORM's result handling was a third of a list's query."""
     db.session.flush()  # as the session's autoflush would: this request's changes are in the rows (none: a no-op)
     return db.session.connection().execute(statement, parameters).all()
+
+
+# Pagers kept per language, list, filter and position: the macro it was cost as much as the rest of a list's
+# template (two url_for with the filter, a message with a variable, a macro call).
+_PAGERS = Kept(4096)
+
+
+def pager(pagination, endpoint: str, **arguments) -> Markup:
+    """The bar under a list: Previous, "Page 2 of 7" ("Page 2" when not counted), Next; nothing for one page.
+    `arguments` are the list's filter, kept in both links (None values left out)."""
+    pages = pagination.pages
+    if not ((pages is None and (pagination.has_prev or pagination.has_next)) or (pages or 0) > 1):
+        return Markup("")
+    arguments = {name: value for name, value in arguments.items() if value is not None}
+    key = (current_language(), request.script_root, endpoint, pagination.page, pages, pagination.has_prev,
+           pagination.has_next, *sorted((name, str(value)) for name, value in arguments.items()))
+    return _PAGERS.get(key, lambda: Markup(_write_pager(pagination, endpoint, arguments)))
+
+
+def _write_pager(pagination, endpoint: str, arguments: dict) -> str:
+    def link(page: int, rel: str, text: str) -> str:
+        href = escape(url_for(endpoint, page=page, **arguments))
+        return f'\n      <a class="btn btn-sm" href="{href}" rel="{rel}">{text}</a>'
+
+    # Translated outside the f-strings: pybabel does not look inside them.
+    label, previous, following = escape(_("Pages")), escape(_("Previous")), escape(_("Next"))
+    if pagination.pages is None:
+        where = escape(_("Page %(page)s", page=pagination.page))
+    else:
+        where = escape(_("Page %(page)s of %(pages)s", page=pagination.page, pages=pagination.pages))
+    before = link(pagination.prev_num, "prev", f"← {previous}") if pagination.has_prev else ""
+    after = link(pagination.next_num, "next", f"{following} →") if pagination.has_next else ""
+    return (f'<nav class="pager" aria-label="{label}">{before}\n'
+            f'      <span class="pager-info">{where}</span>{after}\n    </nav>')

@@ -17,8 +17,9 @@ def viewer_timezone() -> str:
         if cached:
             return cached
     zone = None
-    if has_request_context() and current_user and current_user.is_authenticated:
-        zone = current_user.timezone
+    user = current_user._get_current_object() if has_request_context() else None
+    if user is not None and user.is_authenticated:
+        zone = user.timezone
     if not zone:
         from webapp.errors import database_down
         from webapp.hours.service import server_timezone

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from urllib.parse import urlsplit
 
+from babel import Locale
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, delete, or_, select, update
@@ -162,21 +163,30 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """The user's stored language, else the one chosen before login, else the browser's, else the default
     language of the settings."""
-    languages = list(current_app.config["LANGUAGES"])
+    config = current_app.config
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _locale(config["BABEL_DEFAULT_LOCALE"])
     from webapp.errors import database_down
 
-    if not database_down() and current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    if session.get("lang") in languages:
-        return session["lang"]
-    browser = request.accept_languages.best_match(languages)
-    if browser or database_down():
-        return browser or current_app.config["BABEL_DEFAULT_LOCALE"]
+    languages, down = config["LANGUAGES"], database_down()
+    user = None if down else current_user._get_current_object()
+    if user is not None and user.is_authenticated and user.locale in languages:
+        return _locale(user.locale)
+    chosen = session.get("lang")
+    if chosen in languages:
+        return _locale(chosen)
+    browser = request.accept_languages.best_match(list(languages))
+    if browser or down:
+        return _locale(browser or config["BABEL_DEFAULT_LOCALE"])
     from webapp.settings.service import default_language
 
-    return default_language()
+    return _locale(default_language())
+
+
+@cache
+def _locale(language: str) -> Locale:
+    """Babel's locale of one of our languages, parsed once (Flask-Babel takes a Locale as it is)."""
+    return Locale.parse(language)

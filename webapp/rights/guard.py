@@ -41,9 +41,10 @@ def to_login():
 
 def require(*function_ids: str) -> None:
     """403 unless the current staff member holds every function: the same answer as @requires gives."""
-    if not current_user.is_authenticated or not current_user.is_staff:
+    user = current_user._get_current_object()  # read once: each read through the proxy is a lookup
+    if not user.is_authenticated or not user.is_staff:
         abort(403, _("This page is for staff only."))
-    rights = effective_rights(current_user)
+    rights = effective_rights(user)
     missing = [f for f in function_ids if f not in rights]
     if missing:
         labels = ", ".join(f"“{function(f).label}”" for f in missing)
@@ -91,9 +92,10 @@ def client_area(view):
     """The client area: client accounts only; anonymous visitors log in, staff are sent to the console."""
     @wraps(view)
     def guarded(*args, **kwargs):
-        if not current_user.is_authenticated:
+        user = current_user._get_current_object()
+        if not user.is_authenticated:
             return to_login()
-        if current_user.is_staff:
+        if user.is_staff:
             return hx_redirect(url_for("main.dashboard")) if is_htmx() else redirect(url_for("main.dashboard"))
         return view(*args, **kwargs)
 
@@ -109,4 +111,5 @@ def home_url() -> str:
 
 def has_right(function_id: str) -> bool:
     """For templates: whether the current user holds the function."""
-    return current_user.is_authenticated and function_id in effective_rights(current_user)
+    user = current_user._get_current_object()
+    return user.is_authenticated and function_id in effective_rights(user)
