@@ -610,3 +610,50 @@ def test_the_administrators_department_filter_follows_renames_new_and_deleted_de
     db.session.delete(extra)
     db.session.commit()
     assert "Night shift" not in as_admin.get("/support/tickets").text
+
+
+# --- the client's list of tickets (kept statement per client, kept rows) -------------------------------------
+
+def test_each_client_lists_only_their_own_tickets_in_their_language(app, support):
+    other = make_customer_account("globex", name="Globex")
+    other.locale = "ru"
+    db.session.commit()
+    mine, theirs = signed_in(app, support["customer"]), signed_in(app, other)
+    assert open_via_form(mine, support["desk"], subject="Acme disk").status_code == 302
+    assert open_via_form(theirs, support["desk"], subject="Globex mail").status_code == 302
+    for _ in range(2):  # the second time from what is kept
+        acme, globex = mine.get("/my/tickets").text, theirs.get("/my/tickets").text
+        assert "Acme disk" in acme and "Globex mail" not in acme and "Helpdesk" in acme
+        assert "Globex mail" in globex and "Acme disk" not in globex and "Служба помощи" in globex
+
+
+def test_the_clients_list_marks_the_expected_answer_late_once_it_has_passed(app):
+    from collections import namedtuple
+
+    from webapp.support.queue_rows import client_ticket_rows
+
+    Row = namedtuple("Row", "id subject status due_at last_message_at department_en department_ru")
+    due = datetime(2026, 11, 27, 12, 30, tzinfo=UTC)
+    waiting = Row(7, "Disk <full>", TicketStatus.waiting_staff, due, due - timedelta(hours=4), "Support", None)
+    answered = waiting._replace(id=8, status=TicketStatus.waiting_client)
+    with app.test_request_context("/my/tickets"):
+        before = client_ticket_rows([waiting, answered], now=due - timedelta(minutes=1))
+        after = client_ticket_rows([waiting, answered], now=due + timedelta(minutes=1))
+    assert "<time>2026-11-27 12:30 UTC</time>" in before and "deadline-late" not in before
+    assert '<span class="deadline deadline-late"><time>2026-11-27 12:30 UTC</time>' in after
+    assert after.count("deadline-late") == 1 and after.count('<span class="muted">—</span>') == 1  # answered
+    assert "Disk &lt;full&gt;" in after and "<full>" not in after
+    assert "Overdue" not in after and "left" not in after  # the client is told when, not the queue's countdown
+
+
+def test_the_clients_list_pages_without_counting(app, support):
+    app.config["TICKETS_PER_PAGE"] = 2
+    client = signed_in(app, support["customer"])
+    for n in range(3):
+        assert open_via_form(client, support["desk"], subject=f"Question {n}").status_code == 302
+    first = client.get("/my/tickets").text
+    assert "Question 2" in first and "Question 1" in first and "Question 0" not in first
+    assert 'href="/my/tickets?page=2" rel="next"' in first and "Page 1<" in first
+    second = client.get("/my/tickets?page=2").text
+    assert "Question 0" in second and 'rel="next"' not in second and 'rel="prev"' in second
+    assert client.get("/my/tickets?page=3").status_code == 404

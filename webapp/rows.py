@@ -92,7 +92,16 @@ class Page:
         deadline written for the time of each request."""
         return before, between, after, as_utc(due), self.moment(due)
 
+    def late_marked(self, due: datetime, before: str, after: str) -> tuple:
+        """A deadline without the time left (the client's "expected answer"), as write() returns it to written():
+        before + the deadline, marked late once passed, + after, written for the time of each request."""
+        return before, after, as_utc(due), self.moment(due)
+
     def _now_written(self, row: tuple, now: datetime) -> str:
+        if len(row) == 4:  # late_marked()
+            before, after, due, moment = row
+            return (f'{before}<span class="deadline{" deadline-late" if due <= now else ""}"><time>{moment}</time>'
+                    f'</span>{after}')
         before, between, after, due, moment = row
         late = due <= now
         left = minutes_left(due, now)
@@ -149,7 +158,7 @@ class _Writer:
 
 def written(rows, setup, *context, now: datetime | None = None) -> Markup:
     """The rows' HTML: setup(page, *context) returns the function writing one row (from a database row), as a
-    string, or as Page.running() for a row with a running deadline. setup runs once per list, language, zone,
+    string, or as Page.running() or Page.late_marked() for a row with a running deadline. setup runs once per list, language, zone,
     currency and context; it must read everything else it uses from its arguments (has_right() and the like: pass
     them in the context), and never the clock: a running deadline (Page.running) is written for `now` (the
     request's time by default) on each request."""

@@ -5,25 +5,25 @@ from flask_login import current_user
 from webapp.extensions import db
 from webapp.forms import Form, form_status
 from webapp.htmx import render
-from webapp.i18n import current_language
 from webapp.i18n import gettext as _
-from webapp.lists import paginate_rows
+from webapp.lists import kept, paginate_rows
 from webapp.models import Ticket
 from webapp.my import bp
 from webapp.rights import client_area
 from webapp.support import service
 from webapp.support.files import send_attachment
 from webapp.support.forms import MessageForm, NewTicketForm
-from webapp.urls import RowUrl
+from webapp.support.queue_rows import client_ticket_rows
 
 
 @bp.route("/tickets")
 @client_area
 def tickets():
-    pagination = paginate_rows(service.client_tickets(current_user), current_app.config["TICKETS_PER_PAGE"],
-                               Ticket.id)
-    return render("my/tickets.html", pagination=pagination, russian=current_language() == "ru",
-                  ticket_url=RowUrl("my.ticket", "ticket_id"), status_labels=service.status_labels(),
+    # Previous and Next, not counted: the page is one query, as the client's other lists.
+    client_id = current_user.id
+    statement = kept(("my tickets", client_id), lambda: service.client_tickets(client_id))
+    pagination = paginate_rows(statement, current_app.config["TICKETS_PER_PAGE"], Ticket.id, count=False)
+    return render("my/tickets.html", pagination=pagination, rows=client_ticket_rows(pagination.items),
                   status=404 if pagination.page > 1 and not pagination.items else 200)
 
 

@@ -180,10 +180,10 @@ CLIENT_LIST_COLUMNS = (Ticket.id, Ticket.subject, Ticket.status, Ticket.due_at, 
                        Department.name_en.label("department_en"), Department.name_ru.label("department_ru"))
 
 
-def client_tickets(client: Account):
+def client_tickets(client_id: int):
     """The client's tickets, the most recent activity first: plain rows."""
     return (select(*CLIENT_LIST_COLUMNS).join(Department, Department.id == Ticket.department_id)
-            .where(Ticket.client_id == client.id)
+            .where(Ticket.client_id == client_id)
             .order_by(Ticket.last_message_at.desc(), Ticket.id.desc()))
 
 
