@@ -9,6 +9,7 @@ import config
 from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 from webapp.i18n import lazy_gettext as _l
 from webapp.ids import IdConverter
+from webapp.session_cookie import KeptCookieSessions
 from webapp.templating import ConsoleFlask
 
 CSP = ("default-src 'self'; img-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -27,6 +28,7 @@ def create_app(config_class=config.Config) -> Flask:
     if not app.config.get("SQLALCHEMY_ENGINE_OPTIONS"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    app.session_interface = KeptCookieSessions()  # each session cookie checked once (webapp.session_cookie)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_class.secret_key()
 
