@@ -31,9 +31,17 @@ def switch_language(client, token: str):
     return client.post("/language", data={"lang": "en", "next": "/", "csrf_token": token})
 
 
-def test_a_session_is_given_the_same_signed_token_within_a_minute_and_it_is_accepted(checked, admin):
+def signing_at(monkeypatch, second: int) -> None:
+    """Signatures carry their second: signed at different seconds, two tokens differ unless one was kept."""
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: second)
+
+
+def test_a_session_is_given_the_same_signed_token_within_a_minute_and_it_is_accepted(checked, admin, monkeypatch):
     client = logged_in(checked, admin)
+    now = int(time.time())
+    signing_at(monkeypatch, now)
     first = csrf_token_of(client.get("/provider/staff/").text)
+    signing_at(monkeypatch, now + 5)
     again = csrf_token_of(client.get("/provider/departments/").text)
     assert again == first
     assert switch_language(client, first).status_code == 302
@@ -45,8 +53,7 @@ def test_after_a_minute_the_token_is_signed_anew_and_both_are_accepted(checked, 
     first = csrf_token_of(client.get("/provider/staff/").text)
     later = kept.time.monotonic() + kept.SIGNED_FOR + 1
     monkeypatch.setattr(kept.time, "monotonic", lambda: later)
-    signed_at = int(time.time()) + 5  # signatures carry their second: a later one tells the two apart
-    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: signed_at)
+    signing_at(monkeypatch, int(time.time()) + 5)
     fresh = csrf_token_of(client.get("/provider/staff/").text)
     assert fresh != first
     assert switch_language(client, first).status_code == 302  # no time limit here: the session ends it
@@ -74,6 +81,21 @@ def test_a_token_signed_with_another_key_is_never_handed_out(checked, admin):
         del checked.config["WTF_CSRF_SECRET_KEY"]
 
 
+def test_with_a_time_limit_each_page_signs_its_own_token(checked, admin, monkeypatch):
+    client = logged_in(checked, admin)
+    checked.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    try:
+        now = int(time.time())
+        signing_at(monkeypatch, now)
+        first = csrf_token_of(client.get("/provider/staff/").text)
+        signing_at(monkeypatch, now + 5)
+        second = csrf_token_of(client.get("/provider/staff/").text)
+        assert first != second
+        assert switch_language(client, second).status_code == 302
+    finally:
+        checked.config["WTF_CSRF_TIME_LIMIT"] = None
+
+
 def test_forms_on_the_page_carry_the_same_token_as_its_meta(checked, admin):
     client = logged_in(checked, admin)
     client.get("/provider/staff/")
@@ -85,8 +107,10 @@ def test_forms_on_the_page_carry_the_same_token_as_its_meta(checked, admin):
 
 # --- the pager ----------------------------------------------------------------------------------------------
 
-def bar(app, page: Page, language: str = "en", endpoint: str = "staff.index", **arguments) -> str:
-    with app.app_context(), app.test_request_context("/provider/staff/", headers={"Accept-Language": language}):
+def bar(app, page: Page, language: str = "en", endpoint: str = "staff.index", mount: str = "",
+        **arguments) -> str:
+    with app.app_context(), app.test_request_context("/provider/staff/", headers={"Accept-Language": language},
+                                                     base_url=f"http://localhost{mount}"):
         return str(pager(page, endpoint, **arguments))  # a request of its own (g included), as in production
 
 
@@ -112,3 +136,14 @@ def test_a_single_page_has_no_pager_and_the_last_no_next(app):
     assert bar(app, Page(items=[1], page=1, per_page=50, total=None, more=False)) == ""
     last = bar(app, Page(items=[1], page=4, per_page=50, total=160))
     assert 'rel="prev"' in last and 'rel="next"' not in last and "Page 4 of 4" in last
+
+
+def test_the_pager_is_kept_per_list_position_and_mount_point(app):
+    second, third = (Page(items=[1], page=n, per_page=50, total=160) for n in (2, 3))
+    assert "Page 2 of 4" in bar(app, second) and "Page 3 of 4" in bar(app, third)
+    assert 'href="/provider/staff?page=4"' in bar(app, third)
+    departments = bar(app, second, endpoint="departments.index")
+    assert 'href="/provider/departments/?page=3"' in departments and "/provider/staff" not in departments
+    mounted = bar(app, second, mount="/console")
+    assert 'href="/console/provider/staff?page=3"' in mounted
+    assert 'href="/provider/staff?page=3"' in bar(app, second)

@@ -2,6 +2,9 @@
 but nothing it would refuse is accepted, and no request's change to its session reaches what is kept."""
 import time
 
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+
 from tests.conftest import login
 from webapp import session_cookie
 
@@ -23,8 +26,14 @@ def test_the_same_cookie_is_checked_once_and_still_opens_the_session(app, admin)
     assert client.get("/provider/staff/").status_code == 200
     kept = app.session_interface._kept
     assert (value, app.secret_key) in kept
-    for _ in range(2):
-        assert with_cookie(app, value).get("/provider/staff/").status_code == 200
+
+    def not_again(*_args, **_kwargs):
+        raise AssertionError("the kept cookie was checked again")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(URLSafeTimedSerializer, "loads", not_again)
+        for _ in range(2):
+            assert with_cookie(app, value).get("/provider/staff/").status_code == 200
 
 
 def test_an_altered_cookie_is_refused_and_not_kept(app, admin):
@@ -47,6 +56,22 @@ def test_a_kept_cookie_ends_with_the_sessions_lifetime(app, admin, monkeypatch):
     lifetime = app.permanent_session_lifetime.total_seconds()
     later = time.time() + lifetime + 60
     monkeypatch.setattr(session_cookie.time, "time", lambda: later)
+    response = with_cookie(app, value).get("/provider/staff/")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_a_cookie_first_seen_late_in_its_life_still_ends_when_it_was_signed_to(app, admin, monkeypatch):
+    client = app.test_client()
+    assert login(client, admin).status_code == 302
+    value = cookie_of(client)
+    app.session_interface._kept.clear()  # this worker has not seen it yet
+    signed = time.time()
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    clock = {"now": signed + lifetime - 30}
+    monkeypatch.setattr(session_cookie.time, "time", lambda: clock["now"])
+    assert with_cookie(app, value).get("/provider/staff/").status_code == 200  # first seen, and kept
+    assert (value, app.secret_key) in app.session_interface._kept
+    clock["now"] = signed + lifetime + 30  # a minute after it was first seen: past its lifetime
     response = with_cookie(app, value).get("/provider/staff/")
     assert response.status_code == 302 and "/login" in response.location
 

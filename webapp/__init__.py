@@ -169,6 +169,10 @@ def _sqlite_begin(conn):
     if writing:
         conn.exec_driver_sql("BEGIN IMMEDIATE")  # may wait for the lock and fail: SQLAlchemy's errors, as anywhere
     else:
-        # A read's BEGIN takes no lock and cannot fail: straight to the driver (through SQLAlchemy's statement
-        # machinery it was a twentieth of a small page).
-        conn.connection.dbapi_connection.execute("BEGIN")
+        # A read's BEGIN takes no lock: straight to the driver (through SQLAlchemy's statement machinery it was a
+        # twentieth of a small page). Should the driver refuse it, again through SQLAlchemy, whose errors the
+        # error pages read (503 for an unavailable database).
+        try:
+            conn.connection.dbapi_connection.execute("BEGIN")
+        except sqlite3.Error:
+            conn.exec_driver_sql("BEGIN")

@@ -22,9 +22,10 @@ def frame() -> Markup:
     endpoint = request.endpoint or ""
     if user.is_authenticated:
         nav = sidebar() if user.is_staff else client_sidebar()
-        key = (current_language(), endpoint, user.id, user.is_staff, user.name, user.avatar_version, nav)
+        key = (current_language(), request.script_root, endpoint, user.id, user.is_staff, user.name,
+               user.avatar_version, nav)
     else:
-        nav, key = None, (current_language(), endpoint)
+        nav, key = None, (current_language(), request.script_root, endpoint)
     html = _FRAMES.get(key, lambda: _build(user, endpoint, nav))
     back = request.full_path.rstrip("?") if request.method == "GET" else ""
     return Markup(with_csrf(html).replace(_NEXT, escape(back)))

@@ -22,8 +22,8 @@ def with_csrf(html: str) -> str:
 
 # A session's signed CSRF token, kept for a minute: signing it (a serializer, a derived key, JSON, base64) was a
 # fifth of a list page's rendering, on every page. The same signed token is as valid as a fresh one: it is checked
-# against the session's token, and against the time limit from its signing (none here: config.py ties it to
-# the session); a reused one is at most SIGNED_FOR seconds older.
+# against the session's token, and against the time limit from its signing: there is none here (config.py ties
+# the token to the session); with one configured, each page signs its own.
 SIGNED_FOR = 60
 _SIGNED: dict = {}
 _SIGNED_MAX = 4096
@@ -36,6 +36,8 @@ def csrf_token() -> str:
     if token is not None:
         return token
     config = current_app.config
+    if config.get("WTF_CSRF_TIME_LIMIT") is not None:  # a token must then be as fresh as its page
+        return generate_csrf()
     key = (session.get("csrf_token"), config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
     signed = _SIGNED.get(key) if key[0] is not None else None
     now = time.monotonic()

@@ -94,10 +94,13 @@ def paginate_rows(statement, per_page: int, key_column, page: int | None = None,
 _KEPT = Kept(1024)
 
 
-def kept(key: tuple, build):
+_CLIENTS_KEPT = Kept(4096)  # the client area's, one per client: many clients never push out the staff lists'
+
+
+def kept(key: tuple, build, per_client: bool = False):
     """The statement for `key` (the list's name and everything its statement depends on: the filter's repr, the
-    client's id), built by build() the first time."""
-    return _KEPT.get(key, build)
+    client's id), built by build() the first time. A client area list's, `per_client`, is kept apart."""
+    return (_CLIENTS_KEPT if per_client else _KEPT).get(key, build)
 
 
 class _Paging:

@@ -80,8 +80,8 @@ _SIDEBARS = Kept(2048)  # language × sets of rights × pages: a handful of comb
 def sidebar() -> Markup:
     """The staff sidebar's links, rendered once per (language, rights, page) and kept: the same few hundred
     bytes on every page, which a Jinja loop over the entries rebuilt each time."""
-    return _SIDEBARS.get((current_language(), effective_rights(current_user).ids, request.endpoint or ""),
-                         _staff_links)
+    return _SIDEBARS.get((current_language(), request.script_root, effective_rights(current_user).ids,
+                          request.endpoint or ""), _staff_links)
 
 
 def _staff_links() -> Markup:
@@ -106,7 +106,7 @@ CLIENT_NAV = (
 
 def client_sidebar() -> Markup:
     """The client area's links, rendered once per (language, page) and kept, as the staff sidebar."""
-    return _SIDEBARS.get(("client", current_language(), request.endpoint or ""), _client_links)
+    return _SIDEBARS.get(("client", current_language(), request.script_root, request.endpoint or ""), _client_links)
 
 
 def _client_links() -> Markup:

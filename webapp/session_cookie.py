@@ -40,7 +40,7 @@ class KeptCookieSessions(SecureCookieSessionInterface):
             signed_at, data = kept
             if time.time() - signed_at <= max_age:
                 return self.session_class(data)
-            del self._kept[key]
+            self._kept.pop(key, None)  # another thread may have dropped it already
         try:
             data, signed = self.get_signing_serializer(app).loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:

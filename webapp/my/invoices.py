@@ -17,7 +17,8 @@ from webapp.rights import client_area
 @client_area
 def invoices():
     # Previous and Next, not counted: the page is one query, as the staff's big lists.
-    statement = kept(("my invoices", current_user.id), lambda: service.client_invoices(current_user))
+    client = current_user._get_current_object()
+    statement = kept(("my invoices", client.id), lambda: service.client_invoices(client), per_client=True)
     pagination = paginate_rows(statement, current_app.config["INVOICES_PER_PAGE"],
                                Invoice.id, count=False)
     rows = client_invoice_rows(pagination.items)

@@ -25,7 +25,8 @@ from webapp.tariffs.service import orderable_tariffs
 @client_area
 def services_list():
     # Previous and Next, not counted: the page is one query, as the staff's big lists.
-    statement = kept(("my services", current_user.id), lambda: services.client_services(current_user))
+    client = current_user._get_current_object()
+    statement = kept(("my services", client.id), lambda: services.client_services(client), per_client=True)
     pagination = paginate_rows(statement, current_app.config["SERVICES_PER_PAGE"],
                                Service.id, count=False)
     return render("my/services.html", pagination=pagination, rows=client_service_rows(pagination.items),

@@ -21,7 +21,7 @@ from webapp.support.queue_rows import client_ticket_rows
 def tickets():
     # Previous and Next, not counted: the page is one query, as the client's other lists.
     client_id = current_user.id
-    statement = kept(("my tickets", client_id), lambda: service.client_tickets(client_id))
+    statement = kept(("my tickets", client_id), lambda: service.client_tickets(client_id), per_client=True)
     pagination = paginate_rows(statement, current_app.config["TICKETS_PER_PAGE"], Ticket.id, count=False)
     return render("my/tickets.html", pagination=pagination, rows=client_ticket_rows(pagination.items),
                   status=404 if pagination.page > 1 and not pagination.items else 200)
