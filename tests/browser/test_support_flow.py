@@ -117,6 +117,16 @@ def test_a_ticket_from_the_client_to_the_department_and_back(new_context, live_s
         shot(client_page, f"ticket-client-{language}-{width}")
         assert client_page.evaluate("document.documentElement.scrollWidth") <= width
 
+    # The client's list of tickets: the ticket with its new status, in the client's language.
+    client_page.set_viewport_size({"width": 1366, "height": 900})
+    client_page.goto("/my/tickets")
+    listed = client_page.locator("tbody tr", has_text=f"Mail is down {language}")
+    expect(listed.get_by_text("Ждёт клиента" if ru else "Waiting for client")).to_be_visible()
+    for width in (1366, 390):
+        client_page.set_viewport_size({"width": width, "height": 900})
+        shot(client_page, f"my-tickets-{language}-{width}")
+        assert client_page.evaluate("document.documentElement.scrollWidth") <= width
+
 
 def _log_in_ru(page: Page, login: str) -> None:
     """The client's stored language is Russian: the area opens in Russian after logging in."""
