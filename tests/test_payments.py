@@ -260,6 +260,16 @@ def test_a_form_with_a_rejected_amount_keeps_its_key_and_records_once_corrected(
     assert client.post("/payments/new", data=form(submission=key)).status_code == 302 and payment_count() == 1
 
 
+def test_a_rejected_form_that_came_without_a_valid_key_is_shown_again_with_one(app, acme, cashier):
+    client = signed_in(app, cashier)
+    rejected = client.post("/payments/new", data=form(amount="-5", submission="not-a-key"))
+    assert rejected.status_code == 422 and payment_count() == 0
+    key = submission_of(rejected.text)
+    for _ in range(2):  # the corrected form, sent twice
+        assert client.post("/payments/new", data=form(submission=key)).status_code == 302
+    assert payment_count() == 1
+
+
 def test_a_form_without_a_valid_key_still_records(app, acme, cashier):
     client = signed_in(app, cashier)
     for key in ("", "not-a-key", "A" * 32):

@@ -120,6 +120,11 @@ class SubmissionField(HiddenField):
         text = valuelist[0] if valuelist else ""
         self.data = text if len(text) == 32 and all(ch in "0123456789abcdef" for ch in text) else None
 
+    def _value(self):
+        if not self.data:  # a form shown again after it came with no valid key: this filling gets one
+            self.data = secrets.token_hex(16)
+        return self.data
+
 
 class VersionField(HiddenField):
     """The version of the record the form was filled from; sent back with the save."""
